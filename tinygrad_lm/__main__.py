@@ -1,0 +1,5 @@
+"""``python -m tinygrad_lm``: the command line."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,311 @@
+"""The graph core: the node contract, apply(), no_grad, one toposort and one chain-rule loop."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+_GRAD_ENABLED = [True]
+_NO_PARAMS: dict = {}
+
+
+class ZeroGradientWarning(UserWarning):
+    """Backward found no path from the output to a parameter that avoids a piecewise-constant op."""
+
+
+class Primitive:
+    """One differentiable operation: its forward and, beside it, one VJP per input.
+
+    ``forward`` runs on numpy arrays, ``scalar`` (when given) on Python floats for the
+    ``Value`` front-end. ``vjps[i](grad, out, *inputs, **params)`` returns d loss / d input i.
+    A piecewise-constant primitive has no VJPs; instead ``jumps(out, *inputs, **params)``
+    returns, per input, a boolean mask of the entries that sit exactly on a jump.
+
+    Calling a primitive dispatches on its arguments: with a node among them it records a graph
+    node (see ``apply``), on Python floats it runs ``scalar``, otherwise ``forward``. This is
+    what lets one VJP serve both the fast first-order path (arrays in, arrays out) and
+    ``create_graph=True`` (nodes in, a new graph out).
+    """
+
+    __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jumps")
+
+    def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable] = (), *,
+                 scalar: Callable | None = None, jumps: Callable | None = None,
+                 symbol: str | None = None):
+        self.name = name
+        self.symbol = symbol or name
+        self.forward = forward
+        self.scalar = scalar
+        self.vjps = vjps
+        self.jumps = jumps
+
+    @property
+    def is_piecewise_constant(self) -> bool:
+        return self.jumps is not None
+
+    def __call__(self, *args, **params):
+        for a in args:
+            if isinstance(a, Node):
+                return apply(self, args, params)
+        if self.scalar is not None and type(args[0]) in (float, int):
+            return self.scalar(*args, **params)
+        return self.forward(*args, **params)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+class EachInput:
+    """The VJPs of a primitive that takes any number of inputs: ``rule(i, grad, out, *xs)``."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule: Callable):
+        self.rule = rule
+
+    def __getitem__(self, i: int) -> Callable:
+        rule = self.rule
+        return lambda grad, out, *xs, **params: rule(i, grad, out, *xs, **params)
+
+
+class Node:
+    """The contract every graph node keeps, whatever holds its data.
+
+    ``data``: the value; ``grad``: the accumulated gradient of a leaf; ``requires_grad``;
+    ``_prim``: the ``Primitive`` that made it (``None`` for a leaf); ``_inputs``: one entry per
+    positional argument, the input node or ``None`` where the argument was a constant;
+    ``_args``: the argument values at forward time; ``_params``: keyword parameters.
+    Front-ends supply ``_new`` (build a node), ``_fit`` (check and un-broadcast a gradient
+    flowing into this node) and ``_accumulate`` (add a gradient into a leaf).
+    """
+
+    __slots__ = ()
+    uses_floats = False       # True: forward runs Primitive.scalar on Python floats
+    keeps_every_grad = False  # True: every node, not only leaves, keeps its gradient
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._prim is None
+
+    @property
+    def op(self) -> str:
+        """The name of the primitive that made this node ('' for a leaf)."""
+        return "" if self._prim is None else self._prim.name
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations record a graph now (``False`` inside ``no_grad``).
+
+    >>> import tinygrad_lm as tg
+    >>> with tg.no_grad():
+    ...     tg.is_grad_enabled()
+    False
+    """
+    return _GRAD_ENABLED[0]
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Record no graph inside the block, as ``torch.no_grad()`` does.
+
+    >>> import tinygrad_lm as tg
+    >>> w = tg.Tensor([1.0, 2.0], requires_grad=True)
+    >>> with tg.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+    previous = _GRAD_ENABLED[0]
+    _GRAD_ENABLED[0] = False
+    try:
+        yield
+    finally:
+        _GRAD_ENABLED[0] = previous
+
+
+def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
+    """Run ``prim`` forward on ``args`` (nodes or constants) and record the node if needed.
+
+    A node is recorded only when some input requires grad and grad mode is on; otherwise the
+    result is a constant of the same front-end.
+    """
+    cls = None
+    requires_grad = False
+    datas = []
+    for a in args:
+        if isinstance(a, Node):
+            if cls is None:
+                cls = type(a)
+            elif type(a) is not cls:
+                raise TypeError(f"{prim.name}: cannot mix {cls.__name__} and "
+                                f"{type(a).__name__} in one operation")
+            datas.append(a.data)
+            requires_grad = requires_grad or a.requires_grad
+        else:
+            datas.append(a)
+    forward = prim.scalar if cls.uses_floats else prim.forward
+    if forward is None:
+        raise TypeError(f"{prim.name} is not defined for {cls.__name__}")
+    try:
+        out = forward(*datas, **params)
+    except (ValueError, TypeError, IndexError) as e:
+        raise type(e)(f"{prim.name}: {e} (inputs: {_describe(datas)})") from e
+    if not (requires_grad and _GRAD_ENABLED[0]):
+        return cls._new(out)
+    inputs = tuple(a if isinstance(a, Node) else None for a in args)
+    return cls._new(out, prim, inputs, tuple(datas), params or _NO_PARAMS)
+
+
+def _describe(datas: Sequence[Any]) -> str:
+    parts = []
+    for d in datas:
+        shape = getattr(d, "shape", None)
+        if shape is None:
+            parts.append(type(d).__name__)
+        else:
+            parts.append(f"shape {tuple(shape)} {getattr(d, 'dtype', '')}".rstrip())
+    return ", ".join(parts)
+
+
+def toposort(root: Node) -> list[Node]:
+    """Every node that requires grad and leads to ``root``, inputs before the nodes they feed.
+
+    Iterative depth-first search with an explicit stack, so graph depth is bounded by memory,
+    not by Python's recursion limit.
+    """
+    order: list[Node] = []
+    seen = {id(root)}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        if node._prim is None:
+            continue
+        for inp in node._inputs:
+            if inp is not None and inp.requires_grad and id(inp) not in seen:
+                seen.add(id(inp))
+                stack.append((inp, False))
+    return order
+
+
+def locally_constant(order: list[Node]) -> set[int]:
+    """Ids of the nodes in ``order`` that no small change of a leaf can move.
+
+    They are the outputs of piecewise-constant primitives and everything computed from them
+    alone; a comparison of such a node (``argmax(p) == y``) sits on no jump even at equality.
+    """
+    constant: set[int] = set()
+    for node in order:
+        prim = node._prim
+        if prim is None:
+            continue
+        if prim.jumps is not None or all(
+                inp is None or not inp.requires_grad or id(inp) in constant
+                for inp in node._inputs):
+            constant.add(id(node))
+    return constant
+
+
+def jump_masks(node: Node, constant: set[int]) -> list[Any]:
+    """Per input of a piecewise-constant node: where its derivative does not exist, or None.
+
+    An input that is itself locally constant (see ``locally_constant``) has no undefined
+    entries: its value cannot move onto or off the jump.
+    """
+    masks = node._prim.jumps(node.data, *node._args, **node._params)
+    return [None if inp is None or not inp.requires_grad or id(inp) in constant else mask
+            for inp, mask in zip(node._inputs, masks)]
+
+
+def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: str = "zero",
+             record: dict | None = None) -> None:
+    """The one chain-rule loop, for every front-end.
+
+    Walks ``toposort(root)`` from the output back, summing each node's incoming gradients in a
+    dict keyed by ``id`` (popped once used, so memory falls as backward proceeds) and adding
+    the result into every leaf that requires grad. With ``create_graph`` the VJPs run on the
+    nodes themselves and record a new graph. With ``record`` (a dict), leaves are left alone
+    and the gradient of every node (key ``id(node)``) and every edge (key
+    ``(id(node), input_index)``) is stored there instead: that is how drawings show gradients.
+    """
+    if undefined not in ("zero", "nan"):
+        raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")
+    order = toposort(root)
+    piecewise = [n for n in order if n._prim is not None and n._prim.jumps is not None]
+    constant = locally_constant(order) if piecewise and undefined == "nan" else None
+    grads = {id(root): seed}
+    for node in reversed(order):
+        grad = grads.pop(id(node), None)
+        if grad is None:
+            continue
+        if record is not None:
+            record[id(node)] = grad
+        prim = node._prim
+        if prim is None:
+            if record is None:
+                node._accumulate(grad)
+            continue
+        if node.keeps_every_grad and record is None:
+            node.grad = grad
+        inputs = node._inputs
+        if prim.jumps is not None:
+            edge_grads = _piecewise_grads(node, create_graph, constant)
+        else:
+            if create_graph:
+                args = tuple(a if inp is None else inp for inp, a in zip(inputs, node._args))
+                out = node
+            else:
+                args, out = node._args, node.data
+            vjps, params = prim.vjps, node._params
+            edge_grads = [None if inp is None or not inp.requires_grad
+                          else vjps[i](grad, out, *args, **params)
+                          for i, inp in enumerate(inputs)]
+        for i, (inp, g) in enumerate(zip(inputs, edge_grads)):
+            if g is None:
+                continue
+            g = inp._fit(g, prim, i)
+            if record is not None:
+                record[(id(node), i)] = g
+            key = id(inp)
+            previous = grads.get(key)
+            grads[key] = g if previous is None else previous + g
+    if piecewise and record is None:
+        _warn_if_no_signal(root, order, piecewise)
+
+
+def _piecewise_grads(node: Node, create_graph: bool, constant: set[int] | None) -> list[Any]:
+    """Exact zeros for each input of a piecewise-constant node; NaN on its jumps in strict mode."""
+    masks = jump_masks(node, constant) if constant is not None else [None] * len(node._inputs)
+    grads = []
+    for inp, mask in zip(node._inputs, masks):
+        if inp is None or not inp.requires_grad:
+            grads.append(None)
+            continue
+        grads.append(inp._zeros_like(mask, create_graph))
+    return grads
+
+
+def _warn_if_no_signal(root: Node, order: list[Node], piecewise: list[Node]) -> None:
+    """Warn when every path from ``root`` to a leaf that requires grad crosses a step."""
+    reached = {id(root)}
+    for node in reversed(order):
+        if id(node) not in reached or node._prim is None or node._prim.jumps is not None:
+            continue
+        for inp in node._inputs:
+            if inp is not None and inp.requires_grad:
+                reached.add(id(inp))
+    leaves = [n for n in order if n._prim is None]
+    if not leaves or any(id(leaf) in reached for leaf in leaves):
+        return
+    blocking = sorted({n._prim.name for n in piecewise})
+    warnings.warn(
+        f"no gradient signal reaches any leaf that requires grad: every path crosses a "
+        f"piecewise-constant op ({', '.join(blocking)}), whose derivative is zero wherever it "
+        f"exists. Optimise a smooth surrogate instead, such as tg.losses.cross_entropy or "
+        f"tg.losses.mse, or a sigmoid((x - threshold) / temperature) in place of a comparison.",
+        ZeroGradientWarning, stacklevel=4)
