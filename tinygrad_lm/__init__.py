@@ -3,12 +3,21 @@
 from . import functional
 from .engine import ZeroGradientWarning, is_grad_enabled, no_grad
 from .functional import concatenate, stack
+from .gradcheck import (
+                        GradcheckError,
+                        grad,
+                        gradcheck,
+                        gradgradcheck,
+                        numerical_grad,
+                        value_and_grad,
+)
 from .tensor import Tensor
 from .value import Value
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Value", "ZeroGradientWarning", "concatenate", "functional", "is_grad_enabled",
-    "no_grad", "stack",
+    "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "functional",
+    "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad", "numerical_grad",
+    "stack", "value_and_grad",
 ]
