@@ -134,17 +134,20 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
     cls = None
     requires_grad = False
     datas = []
+    inputs = []
     for a in args:
         if isinstance(a, Node):
-            if cls is None:
+            if cls is not type(a):
+                if cls is not None:
+                    raise TypeError(f"{prim.name}: cannot mix {cls.__name__} and "
+                                    f"{type(a).__name__} in one operation")
                 cls = type(a)
-            elif type(a) is not cls:
-                raise TypeError(f"{prim.name}: cannot mix {cls.__name__} and "
-                                f"{type(a).__name__} in one operation")
             datas.append(a.data)
+            inputs.append(a)
             requires_grad = requires_grad or a.requires_grad
         else:
             datas.append(a)
+            inputs.append(None)
     forward = prim.scalar if cls.uses_floats else prim.forward
     if forward is None:
         raise TypeError(f"{prim.name} is not defined for {cls.__name__}")
@@ -152,10 +155,9 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
         out = forward(*datas, **params)
     except (ValueError, TypeError, IndexError) as e:
         raise type(e)(f"{prim.name}: {e} (inputs: {_describe(datas)})") from e
-    if not (requires_grad and _GRAD_ENABLED[0]):
-        return cls._new(out)
-    inputs = tuple(a if isinstance(a, Node) else None for a in args)
-    return cls._new(out, prim, inputs, tuple(datas), params or _NO_PARAMS)
+    if requires_grad and _GRAD_ENABLED[0]:
+        return cls._new(out, prim, tuple(inputs), tuple(datas), params or _NO_PARAMS)
+    return cls._new(out)
 
 
 def _describe(datas: Sequence[Any]) -> str:
@@ -236,8 +238,8 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     if undefined not in ("zero", "nan"):
         raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")
     order = toposort(root)
-    piecewise = [n for n in order if n._prim is not None and n._prim.jumps is not None]
-    constant = locally_constant(order) if piecewise and undefined == "nan" else None
+    constant = locally_constant(order) if undefined == "nan" else None
+    piecewise = []
     grads = {id(root): seed}
     for node in reversed(order):
         grad = grads.pop(id(node), None)
@@ -253,21 +255,20 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
         if node.keeps_every_grad and record is None:
             node.grad = grad
         inputs = node._inputs
+        fixed = None
         if prim.jumps is not None:
-            edge_grads = _piecewise_grads(node, create_graph, constant)
+            piecewise.append(node)
+            fixed = _piecewise_grads(node, create_graph, constant)
+        elif create_graph:
+            args = tuple(a if inp is None else inp for inp, a in zip(inputs, node._args))
+            out = node
         else:
-            if create_graph:
-                args = tuple(a if inp is None else inp for inp, a in zip(inputs, node._args))
-                out = node
-            else:
-                args, out = node._args, node.data
-            vjps, params = prim.vjps, node._params
-            edge_grads = [None if inp is None or not inp.requires_grad
-                          else vjps[i](grad, out, *args, **params)
-                          for i, inp in enumerate(inputs)]
-        for i, (inp, g) in enumerate(zip(inputs, edge_grads)):
-            if g is None:
+            args, out = node._args, node.data
+        vjps, params = prim.vjps, node._params
+        for i, inp in enumerate(inputs):
+            if inp is None or not inp.requires_grad:
                 continue
+            g = vjps[i](grad, out, *args, **params) if fixed is None else fixed[i]
             g = inp._fit(g, prim, i)
             if record is not None:
                 record[(id(node), i)] = g

@@ -57,7 +57,7 @@ neg = Primitive("neg", np.negative, (
 
 # x ** y; the exponent's derivative uses log(x), so it is NaN for a negative base (no real
 # derivative there) as in PyTorch.
-power = Primitive("pow", np.power, (
+power = Primitive("pow", operator.pow, (
     lambda grad, out, x, y: grad * (y * power(x, y - 1)),
     lambda grad, out, x, y: grad * (out * log(x)),
 ), scalar=_ieee(math.pow, np.power), symbol="**")
@@ -104,10 +104,10 @@ tanh = Primitive("tanh", np.tanh, (
 
 
 def _sigmoid(x):
-    # The textbook 1 / (1 + e^-x), so results match hand-written numpy to the bit; e^-x
-    # overflowing to inf for very negative x gives the correct limit 0, so the warning is noise.
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-x))
+    # The textbook 1 / (1 + e^-x), so results match hand-written numpy to the bit. For very
+    # negative x, e^-x overflows to inf (numpy warns, as for any overflow) and the result is
+    # the correct limit 0.
+    return 1 / (1 + np.exp(-x))
 
 
 sigmoid = Primitive("sigmoid", _sigmoid, (
@@ -188,7 +188,17 @@ sum_to_shape = Primitive("sum_to_shape", _sum_to_shape, (
     lambda grad, out, x, shape: broadcast_to(grad, shape=x.shape),
 ))
 
-broadcast_to = Primitive("broadcast_to", np.broadcast_to, (
+def _broadcast_to(x, shape):
+    """``np.broadcast_to``, with a cheap path for the common 0-d case (the VJP of a full sum)."""
+    if np.ndim(x) == 0:
+        x = np.asarray(x)
+        view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+        view.flags.writeable = False
+        return view
+    return np.broadcast_to(x, shape)
+
+
+broadcast_to = Primitive("broadcast_to", _broadcast_to, (
     lambda grad, out, x, shape: sum_to_shape(grad, shape=x.shape),
 ))
 

@@ -463,6 +463,9 @@ class Tensor(Node):
 
 def _operand(other: Any, op: str, scalar: bool = True) -> Any:
     """The other side of an operator: a Tensor, a Python number, or an ndarray."""
+    kind = type(other)
+    if kind is Tensor or kind is float or kind is int:
+        return other
     if isinstance(other, Tensor):
         return other
     if isinstance(other, Node):
