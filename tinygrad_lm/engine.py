@@ -77,8 +77,9 @@ class Node:
     ``_prim``: the ``Primitive`` that made it (``None`` for a leaf); ``_inputs``: one entry per
     positional argument, the input node or ``None`` where the argument was a constant;
     ``_args``: the argument values at forward time; ``_params``: keyword parameters.
-    Front-ends supply ``_new`` (build a node), ``_fit`` (check and un-broadcast a gradient
-    flowing into this node) and ``_accumulate`` (add a gradient into a leaf).
+    Front-ends supply ``_new`` (build a node), ``_accumulate`` (add a gradient into a leaf),
+    ``_zeros_like`` (the gradient a piecewise-constant op passes back) and, where data has a
+    shape, ``_fit`` (check and un-broadcast a gradient flowing into this node).
     """
 
     __slots__ = ()
@@ -175,23 +176,26 @@ def toposort(root: Node) -> list[Node]:
     """Every node that requires grad and leads to ``root``, inputs before the nodes they feed.
 
     Iterative depth-first search with an explicit stack, so graph depth is bounded by memory,
-    not by Python's recursion limit.
+    not by Python's recursion limit. A ``None`` pushed above a node marks that the node's
+    inputs are all placed once it surfaces again.
     """
     order: list[Node] = []
-    seen = {id(root)}
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    expanded: set[Node] = set()
+    stack: list[Node | None] = [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
             continue
-        stack.append((node, True))
-        if node._prim is None:
+        if node in expanded:
             continue
-        for inp in node._inputs:
-            if inp is not None and inp.requires_grad and id(inp) not in seen:
-                seen.add(id(inp))
-                stack.append((inp, False))
+        expanded.add(node)
+        stack.append(node)
+        stack.append(None)
+        if node._prim is not None:
+            for inp in node._inputs:
+                if inp is not None and inp.requires_grad and inp not in expanded:
+                    stack.append(inp)
     return order
 
 
@@ -229,7 +233,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     """The one chain-rule loop, for every front-end.
 
     Walks ``toposort(root)`` from the output back, summing each node's incoming gradients in a
-    dict keyed by ``id`` (popped once used, so memory falls as backward proceeds) and adding
+    dict keyed by node identity (popped once used, so memory falls as backward proceeds) and adding
     the result into every leaf that requires grad. With ``create_graph`` the VJPs run on the
     nodes themselves and record a new graph. With ``record`` (a dict), leaves are left alone
     and the gradient of every node (key ``id(node)``) and every edge (key
@@ -240,9 +244,10 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     order = toposort(root)
     constant = locally_constant(order) if undefined == "nan" else None
     piecewise = []
-    grads = {id(root): seed}
+    # Keyed by the node itself: nodes hash by identity, so this is keying by id(), but faster.
+    grads = {root: seed}
     for node in reversed(order):
-        grad = grads.pop(id(node), None)
+        grad = grads.pop(node, None)
         if grad is None:
             continue
         if record is not None:
@@ -269,12 +274,12 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
             if inp is None or not inp.requires_grad:
                 continue
             g = vjps[i](grad, out, *args, **params) if fixed is None else fixed[i]
-            g = inp._fit(g, prim, i)
+            if g.__class__ is not float:  # Python floats (Value) never need un-broadcasting
+                g = inp._fit(g, prim, i)
             if record is not None:
                 record[(id(node), i)] = g
-            key = id(inp)
-            previous = grads.get(key)
-            grads[key] = g if previous is None else previous + g
+            previous = grads.get(inp)
+            grads[inp] = g if previous is None else previous + g
     if piecewise and record is None:
         _warn_if_no_signal(root, order, piecewise)
 

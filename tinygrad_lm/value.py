@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 
 from . import primitives as P
-from .engine import _NO_PARAMS, Node, backprop
+from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, backprop
 
 
 class Value(Node):
@@ -54,9 +54,6 @@ class Value(Node):
 
     # The node contract's front-end half --------------------------------------------------
 
-    def _fit(self, g, prim, i):
-        return g
-
     def _accumulate(self, g) -> None:
         self.grad += g
 
@@ -101,24 +98,24 @@ class Value(Node):
 
     # Operators ----------------------------------------------------------------------------
 
-    def __add__(self, other): return P.add(self, _operand(other, "+"))
-    def __radd__(self, other): return P.add(_operand(other, "+"), self)
-    def __sub__(self, other): return P.sub(self, _operand(other, "-"))
-    def __rsub__(self, other): return P.sub(_operand(other, "-"), self)
-    def __mul__(self, other): return P.mul(self, _operand(other, "*"))
-    def __rmul__(self, other): return P.mul(_operand(other, "*"), self)
-    def __truediv__(self, other): return P.div(self, _operand(other, "/"))
-    def __rtruediv__(self, other): return P.div(_operand(other, "/"), self)
-    def __pow__(self, other): return P.power(self, _operand(other, "**"))
-    def __rpow__(self, other): return P.power(_operand(other, "**"), self)
-    def __neg__(self): return P.neg(self)
-    def __abs__(self): return P.absolute(self)
-    def __gt__(self, other): return P.greater(self, _operand(other, ">"))
-    def __ge__(self, other): return P.greater_equal(self, _operand(other, ">="))
-    def __lt__(self, other): return P.less(self, _operand(other, "<"))
-    def __le__(self, other): return P.less_equal(self, _operand(other, "<="))
-    def __eq__(self, other): return P.equal(self, _operand(other, "=="))  # type: ignore[override]
-    def __ne__(self, other): return P.not_equal(self, _operand(other, "!="))  # type: ignore[override]
+    def __add__(self, other): return _binary(P.add, self, other)
+    def __radd__(self, other): return _binary(P.add, other, self)
+    def __sub__(self, other): return _binary(P.sub, self, other)
+    def __rsub__(self, other): return _binary(P.sub, other, self)
+    def __mul__(self, other): return _binary(P.mul, self, other)
+    def __rmul__(self, other): return _binary(P.mul, other, self)
+    def __truediv__(self, other): return _binary(P.div, self, other)
+    def __rtruediv__(self, other): return _binary(P.div, other, self)
+    def __pow__(self, other): return _binary(P.power, self, other)
+    def __rpow__(self, other): return _binary(P.power, other, self)
+    def __neg__(self): return _unary(P.neg, self)
+    def __abs__(self): return _unary(P.absolute, self)
+    def __gt__(self, other): return _binary(P.greater, self, other)
+    def __ge__(self, other): return _binary(P.greater_equal, self, other)
+    def __lt__(self, other): return _binary(P.less, self, other)
+    def __le__(self, other): return _binary(P.less_equal, self, other)
+    def __eq__(self, other): return _binary(P.equal, self, other)  # type: ignore[override]
+    def __ne__(self, other): return _binary(P.not_equal, self, other)  # type: ignore[override]
 
     def relu(self) -> Value:
         """max(x, 0) (micrograd's ``relu``; 0 gets the subgradient 0).
@@ -126,7 +123,7 @@ class Value(Node):
         >>> Value(-2.0).relu().data
         0.0
         """
-        return P.relu(self)
+        return _unary(P.relu, self)
 
     def tanh(self) -> Value:
         """The hyperbolic tangent.
@@ -134,7 +131,7 @@ class Value(Node):
         >>> Value(0.0).tanh().data
         0.0
         """
-        return P.tanh(self)
+        return _unary(P.tanh, self)
 
     def exp(self) -> Value:
         """e**x.
@@ -142,7 +139,7 @@ class Value(Node):
         >>> Value(0.0).exp().data
         1.0
         """
-        return P.exp(self)
+        return _unary(P.exp, self)
 
     def log(self) -> Value:
         """The natural logarithm (-inf at 0, as IEEE says).
@@ -150,7 +147,7 @@ class Value(Node):
         >>> Value(1.0).log().data
         0.0
         """
-        return P.log(self)
+        return _unary(P.log, self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x).
@@ -158,7 +155,7 @@ class Value(Node):
         >>> Value(0.0).sigmoid().data
         0.5
         """
-        return P.sigmoid(self)
+        return _unary(P.sigmoid, self)
 
     def abs(self) -> Value:
         """|x| (the subgradient 0 at 0).
@@ -166,15 +163,37 @@ class Value(Node):
         >>> Value(-2.0).abs().data
         2.0
         """
-        return P.absolute(self)
+        return _unary(P.absolute, self)
 
 
-def _operand(other, op: str):
-    if isinstance(other, Value):
-        return other
+def _unary(prim, x: Value) -> Value:
+    """``prim`` on one Value: this front-end's lean path to ``engine.apply``'s contract."""
+    data = x.data
+    if _GRAD_ENABLED[0]:
+        return Value._new(prim.scalar(data), prim, (x,), (data,))
+    return Value._new(prim.scalar(data))
+
+
+def _binary(prim, x, y) -> Value:
+    """``prim`` on two operands, Values or real numbers, recorded as ``engine.apply`` would."""
+    if isinstance(x, Value):
+        x_data, x_node = x.data, x
+    else:
+        x_data, x_node = _number(x, prim), None
+    if isinstance(y, Value):
+        y_data, y_node = y.data, y
+    else:
+        y_data, y_node = _number(y, prim), None
+    out = prim.scalar(x_data, y_data)
+    if _GRAD_ENABLED[0]:
+        return Value._new(out, prim, (x_node, y_node), (x_data, y_data))
+    return Value._new(out)
+
+
+def _number(other, prim) -> float:
     if isinstance(other, Node):
-        raise TypeError(f"{op}: cannot combine a Value with a {type(other).__name__}")
+        raise TypeError(f"{prim.symbol}: cannot combine a Value with a {type(other).__name__}")
     if isinstance(other, numbers.Real) and not isinstance(other, bool):
         return float(other)
-    raise TypeError(f"{op}: a Value combines with Values and real numbers, got "
+    raise TypeError(f"{prim.symbol}: a Value combines with Values and real numbers, got "
                     f"{type(other).__name__}")
