@@ -104,10 +104,14 @@ tanh = Primitive("tanh", np.tanh, (
 
 
 def _sigmoid(x):
-    # The textbook 1 / (1 + e^-x), so results match hand-written numpy to the bit. For very
-    # negative x, e^-x overflows to inf (numpy warns, as for any overflow) and the result is
-    # the correct limit 0.
-    return 1 / (1 + np.exp(-x))
+    # The textbook 1 / (1 + e^-x), so results match hand-written numpy to the bit, computed in
+    # one buffer to spare memory traffic. For very negative x, e^-x overflows to inf (numpy
+    # warns, as for any overflow) and the result is the correct limit 0.
+    out = np.exp(np.negative(x))
+    if type(out) is not np.ndarray:
+        return 1 / (1 + out)
+    np.add(out, 1, out=out)
+    return np.divide(1, out, out=out)
 
 
 sigmoid = Primitive("sigmoid", _sigmoid, (
