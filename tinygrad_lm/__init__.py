@@ -1,6 +1,6 @@
 """tinygrad_lm: small, exact reverse-mode autodiff over numpy, with pictures of the gradient."""
 
-from . import functional, losses, metrics
+from . import datasets, functional, losses, metrics
 from .engine import ZeroGradientWarning, is_grad_enabled, no_grad
 from .functional import concatenate, stack
 from .gradcheck import (
@@ -17,7 +17,7 @@ from .value import Value
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "functional",
-    "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "losses", "metrics", "no_grad",
-    "numerical_grad", "stack", "value_and_grad",
+    "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "datasets",
+    "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "losses", "metrics",
+    "no_grad", "numerical_grad", "stack", "value_and_grad",
 ]
