@@ -162,7 +162,7 @@ def _unreduce(g, shape, axis, keepdims):
     return g.reshape(tuple(kept))
 
 
-reduce_sum = Primitive("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims), (
+reduce_sum = Primitive("sum", lambda x, axis, keepdims: np.add.reduce(x, axis, keepdims=keepdims), (
     lambda grad, out, x, axis, keepdims:
         broadcast_to(_unreduce(grad, x.shape, axis, keepdims), shape=x.shape),
 ))
@@ -175,8 +175,8 @@ def _max_vjp(grad, out, x, axis, keepdims):
     return _unreduce(grad, x.shape, axis, keepdims) * is_max / ties
 
 
-reduce_max = Primitive("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
-                       (_max_vjp,))
+reduce_max = Primitive("max", lambda x, axis, keepdims: np.maximum.reduce(
+    x, axis, keepdims=keepdims), (_max_vjp,))
 
 
 def _sum_to_shape(x, shape):
@@ -184,7 +184,7 @@ def _sum_to_shape(x, shape):
     lead = x.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
-    summed = np.sum(x, axis=axes, keepdims=True) if axes else x
+    summed = np.add.reduce(x, axes, keepdims=True) if axes else x
     return summed.reshape(shape)
 
 
