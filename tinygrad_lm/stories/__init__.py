@@ -1,0 +1,1 @@
+"""The stories: each runs its experiment, writes its figures and returns the evidence."""
