@@ -1,6 +1,6 @@
 """tinygrad_lm: small, exact reverse-mode autodiff over numpy, with pictures of the gradient."""
 
-from . import datasets, functional, losses, metrics
+from . import datasets, functional, losses, metrics, nn, optim
 from .engine import ZeroGradientWarning, is_grad_enabled, no_grad
 from .functional import concatenate, stack
 from .gradcheck import (
@@ -19,5 +19,5 @@ __version__ = "0.1.0"
 __all__ = [
     "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "datasets",
     "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "losses", "metrics",
-    "no_grad", "numerical_grad", "stack", "value_and_grad",
+    "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
 ]
