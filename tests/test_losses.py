@@ -92,6 +92,8 @@ def test_targets_as_lists_tensors_and_arrays_agree():
     as_list = L.binary_cross_entropy(pred, [0, 1]).item()
     assert as_list == L.binary_cross_entropy(pred, np.array([0.0, 1.0])).item()
     assert as_list == L.binary_cross_entropy(pred, tg.Tensor([0.0, 1.0])).item()
+    assert as_list == L.binary_cross_entropy([0.2, 0.8], [0, 1]).item()
+    assert L.mse(np.array([1, 3]), [1, 1]).item() == 2.0
 
 
 @pytest.mark.parametrize("loss, domain", [
