@@ -13,11 +13,12 @@ from .gradcheck import (
 )
 from .tensor import Tensor
 from .value import Value
+from .viz import draw_graph
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "datasets",
-    "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled", "losses", "metrics",
-    "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
+    "draw_graph", "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
+    "losses", "metrics", "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
 ]

@@ -58,8 +58,66 @@ def _demo(args: argparse.Namespace) -> int:
     raise NotImplementedError("demo lands with the nn/optim/demo issue")
 
 
+GRAPHS_PRED = (0.9, 0.4, 0.6, 0.5)   # the last one sits on accuracy's threshold
+GRAPHS_TARGET = (1, 0, 0, 1)
+
+
+def objectives(pred, target) -> list:
+    """(title, 0-d Tensor) for accuracy, MSE and binary cross-entropy of the same predictions.
+
+    >>> import tinygrad_lm as tg
+    >>> pred = tg.Tensor([0.9, 0.4, 0.6], requires_grad=True)
+    >>> [(title, round(loss.item(), 4)) for title, loss in objectives(pred, tg.Tensor([1, 0, 0]))]
+    [('accuracy', 0.6667), ('MSE', 0.1767), ('binary cross-entropy', 0.5108)]
+    """
+    import tinygrad_lm as tg
+
+    return [("accuracy", tg.metrics.accuracy(pred, target.data)),
+            ("MSE", tg.losses.mse(pred, target)),
+            ("binary cross-entropy", tg.losses.binary_cross_entropy(pred, target))]
+
+
 def _graphs(args: argparse.Namespace) -> int:
-    raise NotImplementedError("graphs lands with the drawing issue")
+    """Draw accuracy, MSE and BCE side by side for a default batch and for --pred/--target."""
+    import graphviz
+    import numpy as np
+
+    import tinygrad_lm as tg
+
+    batches = {"graphs_default": (GRAPHS_PRED, GRAPHS_TARGET)}
+    if (args.pred is None) != (args.target is None):
+        raise ValueError("graphs: give --pred and --target together, e.g. --pred 0.9,0.4,0.6 "
+                         "--target 1,0,0")
+    if args.pred is not None:
+        batches["graphs_custom"] = (_numbers(args.pred, "--pred"),
+                                    _numbers(args.target, "--target"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for stem, (pred_values, target_values) in batches.items():
+        if len(pred_values) != len(target_values):
+            raise ValueError(f"graphs: --pred has {len(pred_values)} numbers but --target has "
+                             f"{len(target_values)}")
+        pred = tg.Tensor(np.array(pred_values, dtype=np.float64), requires_grad=True)
+        pred.name = "pred"
+        target = tg.Tensor(np.array(target_values, dtype=np.float64))
+        target.name = "target"
+        titles, roots = zip(*objectives(pred, target))
+        dot = tg.draw_graph(list(roots), titles=list(titles), rankdir="TB")
+        source = args.out / f"{stem}.gv"
+        source.write_text(dot.source, encoding="utf-8")
+        try:
+            figure = dot.render(outfile=args.out / f"{stem}.{args.format}", cleanup=False)
+        except graphviz.ExecutableNotFound as e:
+            raise OSError(f"graphs: wrote {source}, but {e}") from e
+        print(f"{', '.join(f'{t} = {r.item():.4g}' for t, r in zip(titles, roots))}")
+        print(f"  figure: {figure}\n  source: {source}")
+    return 0
+
+
+def _numbers(text: str, flag: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",")]
+    except ValueError:
+        raise ValueError(f"graphs: {flag} must be comma-separated numbers, got {text!r}") from None
 
 
 def _train(args: argparse.Namespace) -> int:
