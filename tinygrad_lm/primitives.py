@@ -115,7 +115,7 @@ def _sigmoid(x):
 
 
 sigmoid = Primitive("sigmoid", _sigmoid, (
-    lambda grad, out, x: grad * out * (1 - out),
+    lambda grad, out, x: grad * (out * (1 - out)),
 ), scalar=_ieee(lambda x: 1 / (1 + math.exp(-x)), _sigmoid))
 
 # Kink at 0: the subgradient 0, as PyTorch documents for relu.

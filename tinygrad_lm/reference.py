@@ -70,7 +70,7 @@ def _backward(X, W2, A1, output_delta):
     """From the output delta dL/dZ2 down to the weight gradients (shared by both losses)."""
     dW2 = A1.T @ output_delta
     # dL/dZ1: the output delta sent back through W2, times the hidden sigmoid's slope.
-    hidden_delta = (output_delta @ W2.T) * A1 * (1 - A1)
+    hidden_delta = (output_delta @ W2.T) * (A1 * (1 - A1))
     dW1 = X.T @ hidden_delta
     return dW1, dW2
 
@@ -90,7 +90,7 @@ def gradients(X: np.ndarray, Y: np.ndarray, W1: np.ndarray,
     # which is what the engine's chain (2 * error) * (1 / (2N)) rounds to.
     dL_dA2 = error * (1 / len(X))
     # dL/dZ2: through the output sigmoid, whose slope A2 (1 - A2) vanishes when it saturates.
-    output_delta = dL_dA2 * A2 * (1 - A2)
+    output_delta = dL_dA2 * (A2 * (1 - A2))
     dW1, dW2 = _backward(X, W2, A1, output_delta)
     return dW1, dW2, float(np.sum(error ** 2) / (2 * len(X)))
 
