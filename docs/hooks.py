@@ -1,0 +1,139 @@
+"""MkDocs hooks: render docstring doctests as code, and make the figures by running the stories.
+
+Figures are never committed: before each build every ``tinygrad_lm.stories`` module's
+``run(out_dir)`` writes its figures into a fresh temporary folder, and the files there are
+served under ``figures/<story>/`` (so ``figures/why_accuracy/accuracy_vs_losses.png`` is
+written by ``tinygrad_lm/stories/why_accuracy.py``). Nothing is written into ``docs/``, so
+``mkdocs serve`` does not rebuild in a loop. A story that fails fails the build.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".html")
+_state: dict = {}
+
+
+def on_config(config):
+    """Turn ``>>>`` sessions in docstrings into highlighted ``pycon`` code blocks."""
+    config.markdown_extensions.insert(0, _doctest_blocks_extension())
+    return config
+
+
+# What mkdocs.plugins.event_priority(100) sets, without importing mkdocs at import time: run
+# before mkdocstrings reads the Markdown extensions in its own on_config.
+on_config.mkdocs_priority = 100
+
+
+def on_pre_build(config):
+    """Run every story into a temporary folder (fail loudly: the figures are part of the docs)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    # The checkout being documented, even when the `mkdocs` script's sys.path lacks it.
+    sys.path.insert(0, str(Path(config.config_file_path).resolve().parent))
+    import tinygrad_lm.stories as stories
+
+    out = Path(tempfile.mkdtemp(prefix="tinygrad_lm_docs_figures_"))
+    _state["figures"] = out
+    for info in sorted(pkgutil.iter_modules(stories.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{stories.__name__}.{info.name}")
+        story_dir = out / "figures" / info.name
+        story_dir.mkdir(parents=True)
+        module.run(story_dir)
+    _draw_examples(out / "figures" / "drawings")
+
+
+def _draw_examples(out: Path) -> None:
+    """The drawings shown on the drawing-graphs page, built by the same code as its examples."""
+    import numpy as np
+
+    import tinygrad_lm as tg
+
+    a, b, c, f = (tg.Value(x, label=n) for x, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"),
+                                                   (-2.0, "f")))
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    loss = d * f
+    loss.label = "L"
+    tg.draw_graph(loss).render(outfile=out / "value.svg", cleanup=True)
+
+    pred = tg.Tensor([0.9, 0.4, 0.6, 0.5], requires_grad=True)
+    pred.name = "pred"
+    y = np.array([1.0, 0.0, 0.0, 1.0])
+    roots = [tg.metrics.accuracy(pred, y), tg.losses.mse(pred, y),
+             tg.losses.binary_cross_entropy(pred, y)]
+    tg.draw_graph(roots, titles=["accuracy", "MSE", "cross-entropy"], rankdir="TB",
+                  undefined="nan").render(outfile=out / "objectives.svg", cleanup=True)
+
+    model = tg.nn.MLP([4, 8, 3], activation="sigmoid")
+    x = tg.Tensor(np.random.default_rng(0).normal(size=(5, 4)))
+    x.name = "X"
+    loss = tg.losses.cross_entropy(model(x), np.array([0, 1, 2, 1, 0]))
+    tg.draw_graph(loss, collapse=model, rankdir="TB").render(outfile=out / "mlp.svg",
+                                                             cleanup=True)
+
+
+def on_files(files, config):
+    """Serve every figure the stories wrote, as if it were a file of ``docs/figures/``."""
+    from mkdocs.structure.files import File
+
+    root = _state["figures"]
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in FIGURE_SUFFIXES:
+            files.append(File(path.relative_to(root).as_posix(), src_dir=str(root),
+                              dest_dir=config.site_dir,
+                              use_directory_urls=config.use_directory_urls))
+    return files
+
+
+def on_post_build(config):
+    """Remove the temporary figures folder once its files are copied into the site."""
+    root = _state.pop("figures", None)
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _doctest_blocks_extension():
+    """A Markdown extension that fences each run of ``>>>`` lines (outside fences) as pycon.
+
+    Imported lazily so that ``pytest --doctest-modules`` can import this file without
+    Markdown installed.
+    """
+    from markdown.extensions import Extension
+    from markdown.preprocessors import Preprocessor
+
+    class DoctestBlocks(Preprocessor):
+        def run(self, lines):
+            out, fenced, session = [], False, False
+            for line in lines:
+                stripped = line.strip()
+                if stripped.startswith("```"):
+                    fenced = not fenced
+                if not fenced and not session and stripped.startswith(">>>"):
+                    out += ["", "```pycon"]
+                    session = True
+                elif session and not stripped:
+                    out += ["```", ""]
+                    session = False
+                out.append(line)
+            if session:
+                out.append("```")
+            return out
+
+    class DoctestBlocksExtension(Extension):
+        def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+            # Before the fenced-code preprocessor (priority 25), which then highlights it.
+            md.preprocessors.register(DoctestBlocks(md), "doctest_blocks", 29)
+
+    return DoctestBlocksExtension()
