@@ -388,7 +388,9 @@ def _text(s: Any) -> str:
         s = s[:MAX_NAME - 1] + "\u2026"
     s = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in s)
     s = html.escape(s.encode("utf-8", "backslashreplace").decode("utf-8"))
-    return s.replace("\n", '<BR ALIGN="LEFT"/>')
+    # dot expands \N, \G, \L... even inside HTML labels (after decoding entities); a doubled
+    # backslash is its escape for one literal backslash.
+    return s.replace("\\", "\\\\").replace("\n", '<BR ALIGN="LEFT"/>')
 
 
 def _number(x: Any) -> str:
