@@ -265,7 +265,8 @@ class _Layout:
                     group_ids[name] = f"{prefix}g{len(group_ids)}"
                 ids[id(node)] = group_ids[name]
         for name, nodes in members.items():
-            lines.append(f"\t{group_ids[name]} {_group_attrs(name, nodes, self.grads)}\n")
+            attrs = _group_attrs(name, nodes, self.grads, show_data, show_grad)
+            lines.append(f"\t{group_ids[name]} {attrs}\n")
         for i, node in enumerate(self.constants):
             ids[id(node)] = f"{prefix}k{i}"
             lines.append(f"\t{prefix}k{i} "
@@ -409,8 +410,9 @@ def _value_text(x: Any) -> str:
     if a.ndim == 0:
         return _number(a.item())
     if a.size <= SMALL:
-        if a.ndim == 1:
-            flat = [_number(v) for v in a.tolist()]
+        # A column (n, 1) reads as well on one line; its shape is in the node's header.
+        if a.ndim == 1 or a.shape[-1] == 1:
+            flat = [_number(v) for v in a.reshape(-1).tolist()]
             lines = (", ".join(flat[i:i + WRAP]) for i in range(0, len(flat), WRAP))
             return "[" + ",<BR/>".join(lines) + "]"
         return "<BR/>".join("[" + ", ".join(_number(v) for v in row.tolist()) + "]"
@@ -436,7 +438,8 @@ def _row(key: str, value: str) -> str:
 def _shape_text(data: Any) -> str:
     if not isinstance(data, np.ndarray):
         return ""
-    dtype = "" if data.dtype == np.float64 else f" {data.dtype}"
+    # Large arrays are summarised, so their dtype is part of the summary.
+    dtype = "" if data.dtype == np.float64 and data.size <= SMALL else f" {data.dtype}"
     return f"{tuple(data.shape)}{dtype}" if data.ndim or dtype else ""
 
 
@@ -504,7 +507,9 @@ def _raw_attrs(arg: Any) -> str:
             f'label=<<FONT FACE="{MONO}">{text}</FONT>>]')
 
 
-def _group_attrs(title: str, nodes: list[Node], grads: dict) -> str:
+def _group_attrs(title: str, nodes: list[Node], grads: dict, show_data: bool,
+                 show_grad: bool) -> str:
+    """One node for a group: its ops, then each parameter and the group's output (its last op)."""
     fill, border = COLORS["group"]
     ops: dict[str, int] = {}
     params = []
@@ -513,16 +518,23 @@ def _group_attrs(title: str, nodes: list[Node], grads: dict) -> str:
             params.append(node)
         else:
             ops[node._prim.symbol] = ops.get(node._prim.symbol, 0) + 1
-    op_text = ", ".join(f"{name}" if n == 1 else f"{name} \u00d7{n}" for name, n in ops.items())
+    op_text = ", ".join(name if n == 1 else f"{name} \u00d7{n}" for name, n in ops.items())
     rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{_text(title)}</B></TD></TR>']
     if op_text:
         rows.append(_row("ops", _text(op_text)))
-    for p in sorted(params, key=lambda p: getattr(p, "name", "") or getattr(p, "label", "")):
-        name = getattr(p, "name", None) or getattr(p, "label", "") or "parameter"
-        shape = _shape_text(p.data)
-        rows.append(_row(_text(name.rpartition(".")[2]), f"{shape}"))
-        grad = grads.get(id(p))
-        if grad is not None:
+    shown = sorted(params, key=lambda p: getattr(p, "name", "") or getattr(p, "label", ""))
+    outputs = [n for n in nodes if n._prim is not None][-1:]
+    for node in shown + outputs:
+        if node._prim is None:
+            name = getattr(node, "name", None) or getattr(node, "label", "") or "parameter"
+            name = name.rpartition(".")[2]
+        else:
+            name = "out"
+        rows.append(_row(_text(name), _shape_text(node.data)))
+        if show_data:
+            rows.append(_row("data", _value_text(node.data)))
+        grad = grads.get(id(node))
+        if show_grad and grad is not None:
             rows.append(_row("grad", _value_text(grad)))
     return (f'[shape=box style="rounded,filled" fillcolor="{fill}" color="{border}" '
             f'penwidth=1.6 label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" '
