@@ -341,3 +341,17 @@ def test_cli_graphs_without_dot_writes_the_source_and_says_how_to_install(
     assert main(["graphs", "--out", str(tmp_path)]) == 2
     assert "apt-get install graphviz" in capsys.readouterr().err
     assert (tmp_path / "graphs_default.gv").read_text().startswith("digraph")
+
+
+@pytest.mark.parametrize("show_data, show_grad", [(False, True), (True, False), (False, False)])
+def test_values_or_gradients_can_be_hidden(show_data, show_grad):
+    w = tg.Tensor([1.5, -2.5], requires_grad=True)
+    h = (w * 3.25).exp()
+    loss = h.sum() * 1.75
+    for collapse in (None, {"block": [h]}):
+        dot = tg.draw_graph(loss, show_data=show_data, show_grad=show_grad, collapse=collapse,
+                            legend=False)
+        text = svg_text(svg(dot))
+        assert ("data" in text.split()) == show_data
+        assert ("grad" in text.split()) == show_grad
+        assert ("1.5, -2.5" in text) == show_data

@@ -431,6 +431,7 @@ def _value_text(x: Any) -> str:
 
 
 def _row(key: str, value: str) -> str:
+    value = value or "&#160;"  # dot rejects an empty <FONT></FONT>
     return (f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}">{key}</FONT></TD>'
             f'<TD ALIGN="LEFT" BALIGN="LEFT"><FONT FACE="{MONO}">{value}</FONT></TD></TR>')
 
