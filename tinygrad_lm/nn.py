@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from . import nn_scalar as scalar
 from .tensor import Tensor
 
-__all__ = ["MLP", "Linear", "Module", "ReLU", "Sequential", "Sigmoid", "Tanh"]
+__all__ = ["MLP", "Linear", "Module", "ReLU", "Sequential", "Sigmoid", "Tanh", "scalar"]
 
 
 def _is_parameter(value: Any) -> bool:
