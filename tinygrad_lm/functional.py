@@ -18,7 +18,7 @@ def mean(x, axis=None, keepdims: bool = False):
     >>> tg.functional.mean(tg.Tensor([[1.0, 3.0], [5.0, 7.0]]), axis=1)
     Tensor([2., 6.])
     """
-    total = x.sum(axis, keepdims)
+    total = x.sum(_tensor._axes(axis, x.ndim, "mean"), keepdims)
     count = x.size // max(total.size, 1) if x.size else 0
     return total / count
 
@@ -30,7 +30,7 @@ def min(x, axis=None, keepdims: bool = False):  # noqa: A001 (numpy's and torch'
     >>> tg.functional.min(tg.Tensor([2.0, -1.0]))
     Tensor(-1.)
     """
-    return -(-x).max(axis, keepdims)
+    return -(-x).max(_tensor._axes(axis, x.ndim, "min"), keepdims)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False):
@@ -60,7 +60,7 @@ def log_softmax(x, axis: int = -1):
     >>> tg.functional.log_softmax(tg.Tensor([1e4, 0.0])).data
     array([     0., -10000.])
     """
-    return x - logsumexp(x, axis, keepdims=True)
+    return x - logsumexp(x, _tensor._axes(axis, x.ndim, "log_softmax"), keepdims=True)
 
 
 def softmax(x, axis: int = -1):
@@ -70,7 +70,7 @@ def softmax(x, axis: int = -1):
     >>> tg.functional.softmax(tg.Tensor([0.0, np.log(3.0)])).data.round(6)
     array([0.25, 0.75])
     """
-    return log_softmax(x, axis).exp()
+    return log_softmax(x, _tensor._axes(axis, x.ndim, "softmax")).exp()
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0):

@@ -39,11 +39,11 @@ class Tensor(Node):
             array = np.array(data, dtype=dtype)
         except (ValueError, TypeError) as e:
             raise TypeError(f"Tensor: cannot make an array of {type(data).__name__}: {e}") from e
-        if dtype is None and not from_array and array.dtype.kind != "f":
-            array = array.astype(np.float64)
         if array.dtype.kind not in _STORABLE:
             raise TypeError(f"Tensor: unsupported dtype {array.dtype}; use a float, int or "
                             f"bool dtype")
+        if dtype is None and not from_array and array.dtype.kind != "f":
+            array = array.astype(np.float64)
         if requires_grad and array.dtype.kind not in _GRADABLE:
             raise TypeError(f"Tensor: only floating-point data can require grad, got "
                             f"{array.dtype} data; pass dtype=np.float64 or convert it")
