@@ -1,0 +1,221 @@
+"""The whole story in one folder: every story's figures and an index.html with a sentence each.
+
+``build`` runs the stories in reading order (accuracy has no gradient; the computation graphs;
+error, loss and metric; loss against accuracy; the hidden loss of hand-written backprop; the
+training curves), draws the MLP's graph, and writes ``index.html`` beside the figures. The
+side-by-side graph of accuracy, MSE and cross-entropy is drawn by the ``graphs`` command
+beforehand; ``build`` shows it when it finds it in the folder.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import nn
+from ..datasets import load_iris
+from ..tensor import Tensor
+from ..viz import draw_graph
+from . import error_loss_metric, handprop, loss_vs_accuracy, training, why_accuracy
+
+GRAPHS_FIGURE = "graphs_default.svg"
+MLP_GRAPH_STEM = "mlp_hidden_loss"
+
+
+def draw_mlp_graph(out_dir: Path) -> list[str]:
+    """Draw the hidden loss of the bias-free 4-5-3 sigmoid MLP on four Iris flowers, as SVG.
+
+    The weights appear under their module names (``0.weight``, ``2.weight``) with their
+    gradients. Without the Graphviz binary only the ``.gv`` source is written.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     sorted(Path(p).suffix for p in draw_mlp_graph(Path(d)))
+    ['.gv', '.svg']
+    """
+    import graphviz
+
+    X, y = load_iris()
+    rows = [0, 50, 100, 149]
+    net = nn.MLP([4, 5, 3], bias=False, seed=0)
+    inputs = Tensor(X[rows])
+    inputs.name = "X"
+    loss = handprop.hidden_loss(net(inputs), np.eye(3)[y[rows]])
+    dot = draw_graph(loss, rankdir="LR")
+    source = out_dir / f"{MLP_GRAPH_STEM}.gv"
+    source.write_text(dot.source, encoding="utf-8")
+    try:
+        figure = dot.render(outfile=out_dir / f"{MLP_GRAPH_STEM}.svg", cleanup=False)
+    except graphviz.ExecutableNotFound:
+        return [str(source)]
+    return [str(source), str(figure)]
+
+
+def _caption(make: Callable[[dict], str], evidence: dict, fallback: str) -> str:
+    # Other stories may rename their evidence; the figure is then shown with a plainer line.
+    try:
+        return make(evidence)
+    except (KeyError, TypeError, IndexError, ValueError):
+        return fallback
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
+    "objectives": (
+        lambda ev: "Accuracy is a step: its derivative is 0 everywhere except at the threshold, "
+                   "where it does not exist; MSE and cross-entropy slope everywhere. Trained on "
+                   f"accuracy for {ev['steps']} steps the model does not move (weights "
+                   f"unchanged: {ev['training']['accuracy']['weights_bit_identical']}), while "
+                   "MSE and cross-entropy reach accuracy "
+                   f"{_pct(ev['training']['mse']['accuracy_after'])} and "
+                   f"{_pct(ev['training']['cross_entropy']['accuracy_after'])}.",
+        "Accuracy is a step with zero or undefined derivative; MSE and cross-entropy slope "
+        "everywhere, so only they can guide gradient descent."),
+    "surrogate": (
+        lambda ev: "A smooth surrogate of accuracy, sigmoid((q - 0.5) / T): as the temperature "
+                   "T falls it approaches the step and its gradient collapses into a spike at "
+                   "the threshold, useless almost everywhere else.",
+        "A smooth surrogate of accuracy turns back into a step, and loses its gradient, as its "
+        "temperature falls."),
+    "graphs_default": (
+        lambda ev: "The computation graphs of accuracy, MSE and binary cross-entropy of the same "
+                   "four predictions, with the gradient at every node: accuracy's edges carry "
+                   "zeros, and the prediction sitting on the 0.5 threshold is where its "
+                   "derivative is undefined.",
+        "The computation graphs of accuracy, MSE and cross-entropy of the same predictions, with "
+        "gradients."),
+    MLP_GRAPH_STEM: (
+        lambda ev: "The graph of the hidden loss sum((A2 - Y)^2) / 2N of the 4-5-3 sigmoid MLP "
+                   "on four Iris flowers: the weights, named 0.weight and 2.weight by the "
+                   "module, carry exactly the gradients hand-derived backprop computes.",
+        "The graph of the MLP's hidden loss, with the gradient of every weight."),
+    "error_loss_metric": (
+        lambda ev: "Error, loss and metric told apart: the error is a vector per example, a "
+                   "loss turns it into one number to minimise (and which candidate wins depends "
+                   "on the loss), the metric reports; a more confident right answer lowers the "
+                   "loss while accuracy stays put.",
+        "Error, loss and metric on the same predictions."),
+    "loss_vs_accuracy": (
+        lambda ev: f"On the digits, validation loss is lowest at epoch {ev['best_loss_epoch']} "
+                   f"(accuracy {_pct(ev['at_best_loss']['val_accuracy'])}), then rises while "
+                   f"accuracy keeps improving to {_pct(ev['final']['val_accuracy'])}: the loss "
+                   "also punishes the growing confidence of the remaining mistakes.",
+        "Validation loss rising while validation accuracy also rises, on the digits."),
+    "handprop_equivalence": (
+        lambda ev: f"{ev['steps']} steps on Iris, by autodiff of sum((A2 - Y)^2) / 2N and by "
+                   "hand-derived backprop from the same weights: the largest weight difference "
+                   f"at any step is {ev['hidden']['max_weight_diff']:.3g}, so the loss hidden in "
+                   "the hand-written update is half the summed squared error per example (the "
+                   f"printed MSE's gradient is {ev['mse_ratio']:.4f} = 2/C times it).",
+        "Autodiff of the hidden loss and hand-derived backprop give the same weights at every "
+        "step."),
+    "handprop_cross_entropy": (
+        lambda ev: "With cross-entropy the output sigmoid's slope A2(1 - A2) cancels, so a "
+                   "confidently wrong unit still gets a gradient near 1; from a saturated start "
+                   "90% accuracy takes "
+                   f"{ev['learning']['saturated_start']['cross_entropy']['steps_to_90_percent']}"
+                   " steps instead of "
+                   f"{ev['learning']['saturated_start']['hidden']['steps_to_90_percent']}.",
+        "Cross-entropy cancels the sigmoid's slope, so saturated units keep learning."),
+    "train_curves": (
+        lambda ev: "Training curves of the Iris MLP, by autodiff and by hand (the dotted lines, "
+                   "the same to the last bit for the squared error): the loss falls smoothly "
+                   "while accuracy climbs in steps; test accuracy "
+                   f"{_pct(ev['runs']['mse']['final_test_accuracy'])} (squared error) and "
+                   f"{_pct(ev['runs']['cross_entropy']['final_test_accuracy'])} (cross-entropy).",
+        "Loss and accuracy curves of the MLP trained by autodiff and by hand."),
+}
+
+SECTIONS = (
+    ("Accuracy has no gradient", "why_accuracy", ("objectives", "surrogate")),
+    ("The graphs, with a gradient at every node", "graphs", ("graphs_default", MLP_GRAPH_STEM)),
+    ("Error, loss, metric", "error_loss_metric", ("error_loss_metric",)),
+    ("Loss and accuracy can disagree", "loss_vs_accuracy", ("loss_vs_accuracy",)),
+    ("The loss hidden in hand-written backprop", "handprop",
+     ("handprop_equivalence", "handprop_cross_entropy")),
+    ("Training the MLP, two ways", "training", ("train_curves",)),
+)
+
+STORIES: dict[str, Callable[[Path], dict]] = {
+    "why_accuracy": why_accuracy.run, "error_loss_metric": error_loss_metric.run,
+    "loss_vs_accuracy": loss_vs_accuracy.run, "handprop": handprop.run, "training": training.run}
+
+
+def build(out_dir: Path, progress: Callable[[str], Any] | None = None,
+          only: Sequence[str] | None = None) -> dict:
+    """Run every story (or those named in ``only``) into ``out_dir`` and write ``index.html``.
+
+    ``progress(message)``, when given, hears about each story as it finishes. The MLP's graph
+    is always drawn. Returns ``{"index": path, "figures": [...], "evidence": {story: dict}}``.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     result = build(Path(d), only=())
+    ...     page = Path(result["index"]).read_text()
+    >>> page.count("<figure>"), "2.weight" in page
+    (1, True)
+    """
+    unknown = set(only or ()) - set(STORIES)
+    if unknown:
+        raise ValueError(f"demo: unknown stories {sorted(unknown)}; valid ones are "
+                         f"{', '.join(STORIES)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    evidence: dict[str, dict] = {}
+    for name, run in STORIES.items():
+        if only is not None and name not in only:
+            continue
+        evidence[name] = run(out_dir)
+        if progress is not None:
+            progress(f"{name}: {', '.join(Path(f).name for f in evidence[name]['figures'])}")
+    graph_files = draw_mlp_graph(out_dir)
+    if (out_dir / GRAPHS_FIGURE).exists():
+        graph_files.append(str(out_dir / GRAPHS_FIGURE))
+    evidence["graphs"] = {"figures": graph_files}
+    if progress is not None:
+        progress(f"graphs: {', '.join(Path(f).name for f in graph_files)}")
+    index = out_dir / "index.html"
+    index.write_text(_index_html(evidence), encoding="utf-8")
+    figures = sorted({f for ev in evidence.values() for f in ev["figures"]})
+    return {"index": str(index), "figures": figures, "evidence": evidence}
+
+
+def _index_html(evidence: dict) -> str:
+    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+             "<title>tinygrad_lm: why accuracy is the metric but not the loss</title>",
+             "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;"
+             "line-height:1.45;padding:0 1em}figure{margin:1.5em 0}img{max-width:100%;"
+             "border:1px solid #ddd}figcaption{margin-top:.4em}</style></head><body>",
+             "<h1>Why accuracy is the metric but not the loss</h1>",
+             "<p>Every figure below was made by <code>tinygrad-lm demo</code> with the "
+             "engine in this package; each sentence states what it shows.</p>"]
+    for title, story, stems in SECTIONS:
+        files = {Path(f).name for f in evidence.get(story, {}).get("figures", [])}
+        shown = [(stem, _pick(stem, files)) for stem in stems]
+        shown = [(stem, name) for stem, name in shown if name is not None]
+        if not shown:
+            continue
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        for stem, name in shown:
+            make, fallback = CAPTIONS[stem]
+            caption = html.escape(_caption(make, evidence.get(story, {}), fallback))
+            extra = (f' (<a href="{stem}.svg">SVG</a>)' if name.endswith(".png")
+                     and f"{stem}.svg" in files else "")
+            parts.append(f'<figure><a href="{name}"><img src="{name}" alt="{html.escape(stem)}">'
+                         f"</a><figcaption>{caption}{extra}</figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _pick(stem: str, files: set[str]) -> str | None:
+    """The file to show for a figure: PNG (light for a browser) before SVG."""
+    for suffix in (".png", ".svg"):
+        if f"{stem}{suffix}" in files:
+            return f"{stem}{suffix}"
+    return None
