@@ -156,7 +156,8 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
         out = forward(*datas, **params)
     except (ValueError, TypeError, IndexError) as e:
         kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(e, k))
-        raise kind(f"{prim.name}: {e} (inputs: {_describe(datas)})") from e
+        message = str(e) if str(e).startswith(prim.name) else f"{prim.name}: {e}"
+        raise kind(f"{message} (inputs: {_describe(datas)})") from e
     if requires_grad and _GRAD_ENABLED[0]:
         return cls._new(out, prim, tuple(inputs), tuple(datas), params or _NO_PARAMS)
     return cls._new(out)

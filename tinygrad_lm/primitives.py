@@ -46,9 +46,11 @@ mul = Primitive("mul", np.multiply, (
     lambda grad, out, x, y: grad * x,
 ), scalar=operator.mul, symbol="*")
 
+# Divisions inside VJPs call div rather than `/`, so Python floats (Value) divide by zero as
+# IEEE arithmetic does instead of raising ZeroDivisionError.
 div = Primitive("div", np.divide, (
-    lambda grad, out, x, y: grad / y,
-    lambda grad, out, x, y: -grad * x / (y * y),
+    lambda grad, out, x, y: div(grad, y),
+    lambda grad, out, x, y: div(-grad * x, y * y),
 ), scalar=_ieee(operator.truediv, np.divide), symbol="/")
 
 neg = Primitive("neg", np.negative, (
@@ -91,11 +93,11 @@ exp = Primitive("exp", np.exp, (
 ), scalar=_ieee(math.exp, np.exp))
 
 log = Primitive("log", np.log, (
-    lambda grad, out, x: grad / x,
+    lambda grad, out, x: div(grad, x),
 ), scalar=_ieee(math.log, np.log))
 
 sqrt = Primitive("sqrt", np.sqrt, (
-    lambda grad, out, x: grad / (2 * out),
+    lambda grad, out, x: div(grad, 2 * out),
 ), scalar=_ieee(math.sqrt, np.sqrt))
 
 tanh = Primitive("tanh", np.tanh, (
