@@ -280,6 +280,18 @@ def test_square_root_at_zero_has_an_infinite_gradient():
     assert y.data == 0.0 and x.grad == math.inf
 
 
+@pytest.mark.parametrize("fn, data, grads", [
+    (lambda x, y: x.log() + y, -math.inf, [math.inf, 1.0]),
+    (lambda x, y: y / x, math.inf, [-math.inf, math.inf]),
+    (lambda x, y: x ** -1 + y, math.inf, [-math.inf, 1.0]),
+], ids=["log", "div", "pow"])
+def test_division_by_zero_follows_ieee_not_python(fn, data, grads):
+    x, y = Value(0.0), Value(1.0)
+    out = fn(x, y)
+    out.backward()
+    assert out.data == data and [x.grad, y.grad] == grads
+
+
 def _build_and_drop(V):
     """A small MLP-like graph: built, back-propagated, dropped; returns what gc then frees."""
     rng = np.random.default_rng(0)
