@@ -60,7 +60,7 @@ def _demo(args: argparse.Namespace) -> int:
     """Write every story's figures, the graphs and an index.html into --out."""
     import time
 
-    from .stories import demo
+    from .stories import _demo as demo
 
     start = time.perf_counter()
     out = _output_dir(args.out)

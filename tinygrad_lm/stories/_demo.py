@@ -4,7 +4,8 @@
 error, loss and metric; loss against accuracy; the hidden loss of hand-written backprop; the
 training curves), draws the MLP's graph, and writes ``index.html`` beside the figures. The
 side-by-side graph of accuracy, MSE and cross-entropy is drawn by the ``graphs`` command
-beforehand; ``build`` shows it when it finds it in the folder.
+beforehand; ``build`` shows it when it finds it in the folder. The module name starts with an
+underscore because it is not a story itself: the docs build runs every public story module.
 """
 
 from __future__ import annotations
