@@ -4,12 +4,12 @@ from . import datasets, functional, losses, metrics, nn, optim
 from .engine import ZeroGradientWarning, is_grad_enabled, no_grad
 from .functional import concatenate, stack
 from .gradcheck import (
-                        GradcheckError,
-                        grad,
-                        gradcheck,
-                        gradgradcheck,
-                        numerical_grad,
-                        value_and_grad,
+    GradcheckError,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    numerical_grad,
+    value_and_grad,
 )
 from .tensor import Tensor
 from .value import Value
