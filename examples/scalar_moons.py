@@ -27,6 +27,21 @@ def loss_and_accuracy(model: MLP, X: list[list[float]], y: list[float]) -> tuple
     return data_loss + reg_loss, accuracy
 
 
+def sgd_step(model: MLP, X: list[list[float]], y: list[float], k: int) -> tuple[float, float]:
+    """One full-batch step at micrograd's learning rate; returns the loss and accuracy before it.
+
+    The step's graph lives only inside this call, so it is freed (by reference counting
+    alone, since it holds no cycles) before the next step builds its own.
+    """
+    total, accuracy = loss_and_accuracy(model, X, y)
+    model.zero_grad()
+    total.backward()
+    learning_rate = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= learning_rate * p.grad
+    return total.data, accuracy
+
+
 def train(steps: int = 100, seed: int = SEED,
           log: Callable[[str], None] | None = None) -> list[tuple[float, float]]:
     """Train from ``seed`` for ``steps`` full-batch SGD steps; return (loss, accuracy) per step."""
@@ -37,15 +52,10 @@ def train(steps: int = 100, seed: int = SEED,
         log(f"MLP(2, [16, 16, 1]), {len(model.parameters())} parameters, weights seed {seed}")
     history = []
     for k in range(steps):
-        total, accuracy = loss_and_accuracy(model, X, y)
-        model.zero_grad()
-        total.backward()
-        learning_rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        history.append((total.data, accuracy))
+        loss, accuracy = sgd_step(model, X, y, k)
+        history.append((loss, accuracy))
         if log is not None:
-            log(f"step {k:3d}  loss {total.data:.6f}  accuracy {accuracy:.0%}")
+            log(f"step {k:3d}  loss {loss:.6f}  accuracy {accuracy:.0%}")
     return history
 
 
