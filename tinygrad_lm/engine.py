@@ -248,18 +248,20 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     piecewise = []
     # Keyed by the node itself: nodes hash by identity, so this is keying by id(), but faster.
     grads = {root: seed}
+    pop, get = grads.pop, grads.get
     for node in reversed(order):
-        grad = grads.pop(node, None)
+        grad = pop(node, None)
         if grad is None:
             continue
+        prim = node._prim
         if record is not None:
             record[id(node)] = grad
-        prim = node._prim
-        if prim is None:
-            if record is None:
-                node._accumulate(grad)
+            if prim is None:
+                continue
+        elif prim is None:
+            node._accumulate(grad)
             continue
-        if node.keeps_every_grad and record is None:
+        elif node.keeps_every_grad:
             node.grad = grad
         inputs = node._inputs
         fixed = None
@@ -280,7 +282,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
                 g = inp._fit(g, prim, i)
             if record is not None:
                 record[(id(node), i)] = g
-            previous = grads.get(inp)
+            previous = get(inp)
             grads[inp] = g if previous is None else previous + g
     if piecewise and record is None:
         _warn_if_no_signal(root, order, piecewise)
