@@ -155,12 +155,18 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
     try:
         out = forward(*datas, **params)
     except (ValueError, TypeError, IndexError) as e:
-        kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(e, k))
-        message = str(e) if str(e).startswith(prim.name) else f"{prim.name}: {e}"
-        raise kind(f"{message} (inputs: {_describe(datas)})") from e
+        raise forward_error(prim, datas, e) from e
     if requires_grad and _GRAD_ENABLED[0]:
         return cls._new(out, prim, tuple(inputs), tuple(datas), params or _NO_PARAMS)
     return cls._new(out)
+
+
+def forward_error(prim: Primitive, datas: Sequence[Any], e: Exception) -> Exception:
+    """numpy's error in a forward, as a plain ValueError/TypeError/IndexError naming the op
+    and describing every input's shape and dtype."""
+    kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(e, k))
+    message = str(e) if str(e).startswith(prim.name) else f"{prim.name}: {e}"
+    return kind(f"{message} (inputs: {_describe(datas)})")
 
 
 def _describe(datas: Sequence[Any]) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import functional as F
 from . import primitives as P
-from .engine import _NO_PARAMS, Node, backprop
+from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, backprop, forward_error
 
 _GRADABLE = "f"          # dtype kinds that may require grad
 _STORABLE = "fiub"       # dtype kinds a Tensor may hold
@@ -228,26 +228,28 @@ class Tensor(Node):
 
     # Operators ----------------------------------------------------------------------------
 
-    def __add__(self, other): return P.add(self, _operand(other, "+"))
-    def __radd__(self, other): return P.add(_operand(other, "+"), self)
-    def __sub__(self, other): return P.sub(self, _operand(other, "-"))
-    def __rsub__(self, other): return P.sub(_operand(other, "-"), self)
-    def __mul__(self, other): return P.mul(self, _operand(other, "*"))
-    def __rmul__(self, other): return P.mul(_operand(other, "*"), self)
-    def __truediv__(self, other): return P.div(self, _operand(other, "/"))
-    def __rtruediv__(self, other): return P.div(_operand(other, "/"), self)
-    def __pow__(self, other): return P.power(self, _operand(other, "**"))
-    def __rpow__(self, other): return P.power(_operand(other, "**"), self)
-    def __matmul__(self, other): return P.matmul(self, _operand(other, "@", scalar=False))
-    def __rmatmul__(self, other): return P.matmul(_operand(other, "@", scalar=False), self)
-    def __neg__(self): return P.neg(self)
-    def __abs__(self): return P.absolute(self)
-    def __gt__(self, other): return P.greater(self, _operand(other, ">"))
-    def __ge__(self, other): return P.greater_equal(self, _operand(other, ">="))
-    def __lt__(self, other): return P.less(self, _operand(other, "<"))
-    def __le__(self, other): return P.less_equal(self, _operand(other, "<="))
-    def __eq__(self, other): return P.equal(self, _operand(other, "=="))  # type: ignore[override]
-    def __ne__(self, other): return P.not_equal(self, _operand(other, "!="))  # type: ignore[override]
+    def __add__(self, other): return _binary(P.add, self, _operand(other, "+"))
+    def __radd__(self, other): return _binary(P.add, _operand(other, "+"), self)
+    def __sub__(self, other): return _binary(P.sub, self, _operand(other, "-"))
+    def __rsub__(self, other): return _binary(P.sub, _operand(other, "-"), self)
+    def __mul__(self, other): return _binary(P.mul, self, _operand(other, "*"))
+    def __rmul__(self, other): return _binary(P.mul, _operand(other, "*"), self)
+    def __truediv__(self, other): return _binary(P.div, self, _operand(other, "/"))
+    def __rtruediv__(self, other): return _binary(P.div, _operand(other, "/"), self)
+    def __pow__(self, other): return _binary(P.power, self, _operand(other, "**"))
+    def __rpow__(self, other): return _binary(P.power, _operand(other, "**"), self)
+    def __matmul__(self, other):
+        return _binary(P.matmul, self, _operand(other, "@", scalar=False))
+    def __rmatmul__(self, other):
+        return _binary(P.matmul, _operand(other, "@", scalar=False), self)
+    def __neg__(self): return _unary(P.neg, self)
+    def __abs__(self): return _unary(P.absolute, self)
+    def __gt__(self, other): return _binary(P.greater, self, _operand(other, ">"))
+    def __ge__(self, other): return _binary(P.greater_equal, self, _operand(other, ">="))
+    def __lt__(self, other): return _binary(P.less, self, _operand(other, "<"))
+    def __le__(self, other): return _binary(P.less_equal, self, _operand(other, "<="))
+    def __eq__(self, other): return _binary(P.equal, self, _operand(other, "=="))  # type: ignore[override]
+    def __ne__(self, other): return _binary(P.not_equal, self, _operand(other, "!="))  # type: ignore[override]
 
     def matmul(self, other) -> Tensor:
         """``self @ other``.
@@ -265,7 +267,7 @@ class Tensor(Node):
         >>> Tensor([-2.0, 3.0]).abs()
         Tensor([2., 3.])
         """
-        return P.absolute(self)
+        return _unary(P.absolute, self)
 
     def exp(self) -> Tensor:
         """e**x.
@@ -273,7 +275,7 @@ class Tensor(Node):
         >>> Tensor([0.0]).exp()
         Tensor([1.])
         """
-        return P.exp(self)
+        return _unary(P.exp, self)
 
     def log(self) -> Tensor:
         """The natural logarithm.
@@ -281,7 +283,7 @@ class Tensor(Node):
         >>> Tensor([1.0]).log()
         Tensor([0.])
         """
-        return P.log(self)
+        return _unary(P.log, self)
 
     def sqrt(self) -> Tensor:
         """The square root.
@@ -289,7 +291,7 @@ class Tensor(Node):
         >>> Tensor([4.0]).sqrt()
         Tensor([2.])
         """
-        return P.sqrt(self)
+        return _unary(P.sqrt, self)
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e**-x).
@@ -297,7 +299,7 @@ class Tensor(Node):
         >>> Tensor([0.0]).sigmoid()
         Tensor([0.5])
         """
-        return P.sigmoid(self)
+        return _unary(P.sigmoid, self)
 
     def tanh(self) -> Tensor:
         """The hyperbolic tangent.
@@ -305,7 +307,7 @@ class Tensor(Node):
         >>> Tensor([0.0]).tanh()
         Tensor([0.])
         """
-        return P.tanh(self)
+        return _unary(P.tanh, self)
 
     def relu(self) -> Tensor:
         """max(x, 0), with the subgradient 0 at 0 (as PyTorch).
@@ -313,7 +315,7 @@ class Tensor(Node):
         >>> Tensor([-1.0, 2.0]).relu()
         Tensor([0., 2.])
         """
-        return P.relu(self)
+        return _unary(P.relu, self)
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         """x limited to [lo, hi]; the gradient passes where lo <= x <= hi (as torch.clamp).
@@ -333,7 +335,7 @@ class Tensor(Node):
         >>> Tensor([0.5, 1.5, 2.7]).round()
         Tensor([0., 2., 3.])
         """
-        return P.round_(self)
+        return _unary(P.round_, self)
 
     def floor(self) -> Tensor:
         """The largest integer <= x; zero gradient, undefined at the integers.
@@ -341,7 +343,7 @@ class Tensor(Node):
         >>> Tensor([1.5, -1.5]).floor()
         Tensor([ 1., -2.])
         """
-        return P.floor(self)
+        return _unary(P.floor, self)
 
     def sign(self) -> Tensor:
         """-1, 0 or 1; zero gradient, undefined at 0.
@@ -349,7 +351,7 @@ class Tensor(Node):
         >>> Tensor([-3.0, 0.0, 2.0]).sign()
         Tensor([-1.,  0.,  1.])
         """
-        return P.sign(self)
+        return _unary(P.sign, self)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """The index of the largest entry; zero gradient, undefined at a tie.
@@ -459,6 +461,35 @@ class Tensor(Node):
 
     def __getitem__(self, index) -> Tensor:
         return P.getitem(self, index=_index(index))
+
+
+def _unary(prim, x: Tensor) -> Tensor:
+    """``prim`` on one Tensor: this front-end's lean path to ``engine.apply``'s contract."""
+    data = x.data
+    out = prim.forward(data)
+    if x.requires_grad and _GRAD_ENABLED[0]:
+        return Tensor._new(out, prim, (x,), (data,))
+    return Tensor._new(out)
+
+
+def _binary(prim, x, y) -> Tensor:
+    """``prim`` on two operands, at least one a Tensor, recorded as ``engine.apply`` would."""
+    if isinstance(x, Tensor):
+        x_data, x_node = x.data, x
+    else:
+        x_data, x_node = x, None
+    if isinstance(y, Tensor):
+        y_data, y_node = y.data, y
+    else:
+        y_data, y_node = y, None
+    try:
+        out = prim.forward(x_data, y_data)
+    except (ValueError, TypeError, IndexError) as e:
+        raise forward_error(prim, (x_data, y_data), e) from e
+    if _GRAD_ENABLED[0] and ((x_node is not None and x_node.requires_grad)
+                             or (y_node is not None and y_node.requires_grad)):
+        return Tensor._new(out, prim, (x_node, y_node), (x_data, y_data))
+    return Tensor._new(out)
 
 
 def _operand(other: Any, op: str, scalar: bool = True) -> Any:
