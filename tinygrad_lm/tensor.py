@@ -214,7 +214,7 @@ class Tensor(Node):
                 raise ValueError(f"backward: grad can be omitted only for a one-element output, "
                                  f"but this output has shape {self.shape}; pass grad= an array "
                                  f"of shape {self.shape}")
-            seed = np.ones(self.data.shape, dtype)
+            seed = np.array(1, dtype).reshape(self.data.shape)
         elif isinstance(grad, Tensor):
             seed = grad if create_graph else grad.data
         else:
