@@ -8,6 +8,11 @@ from pathlib import Path
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command.
+
+    >>> build_parser().parse_args(["train", "--epochs", "5"]).epochs
+    5
+    """
     parser = argparse.ArgumentParser(
         prog="tinygrad-lm",
         description="Why accuracy is the metric but not the loss: autodiff you can see.")
@@ -48,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command (``argv`` defaults to ``sys.argv``); 0 on success, 2 on bad input.
+
+    >>> main(["graphs", "--pred", "0.5,2"])
+    2
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args) or 0

@@ -12,7 +12,16 @@ _NO_PARAMS: dict = {}
 
 
 class ZeroGradientWarning(UserWarning):
-    """Backward found no path from the output to a parameter that avoids a piecewise-constant op."""
+    """Backward found no path from the output to a parameter that avoids a piecewise-constant op.
+
+    >>> import warnings, tinygrad_lm as tg
+    >>> w = tg.Tensor([0.3, 0.7], requires_grad=True)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     (w > 0.5).mean().backward()
+    >>> caught[0].category is tg.ZeroGradientWarning, w.grad
+    (True, array([0., 0.]))
+    """
 
 
 class Primitive:
@@ -27,6 +36,10 @@ class Primitive:
     node (see ``apply``), on Python floats it runs ``scalar``, otherwise ``forward``. This is
     what lets one VJP serve both the fast first-order path (arrays in, arrays out) and
     ``create_graph=True`` (nodes in, a new graph out).
+
+    >>> from tinygrad_lm import primitives as P
+    >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.greater.is_piecewise_constant
+    ('mul', '*', 6.0, True)
     """
 
     __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jumps")
@@ -43,6 +56,12 @@ class Primitive:
 
     @property
     def is_piecewise_constant(self) -> bool:
+        """Whether the derivative is zero wherever it exists (the op has ``jumps``).
+
+        >>> from tinygrad_lm import primitives as P
+        >>> P.floor.is_piecewise_constant, P.exp.is_piecewise_constant
+        (True, False)
+        """
         return self.jumps is not None
 
     def __call__(self, *args, **params):
@@ -58,7 +77,12 @@ class Primitive:
 
 
 class EachInput:
-    """The VJPs of a primitive that takes any number of inputs: ``rule(i, grad, out, *xs)``."""
+    """The VJPs of a primitive that takes any number of inputs: ``rule(i, grad, out, *xs)``.
+
+    >>> vjps = EachInput(lambda i, grad, out, *xs: grad * i)
+    >>> vjps[2](1.5, None, 0.0, 0.0, 0.0)
+    3.0
+    """
 
     __slots__ = ("rule",)
 
@@ -80,6 +104,12 @@ class Node:
     Front-ends supply ``_new`` (build a node), ``_accumulate`` (add a gradient into a leaf),
     ``_zeros_like`` (the gradient a piecewise-constant op passes back) and, where data has a
     shape, ``_fit`` (check and un-broadcast a gradient flowing into this node).
+
+    >>> import tinygrad_lm as tg
+    >>> x = tg.Value(2.0)
+    >>> y = x * 3
+    >>> isinstance(y, Node), x.is_leaf, y.op, y._inputs == (x, None), y._args
+    (True, True, 'mul', True, (2.0, 3.0))
     """
 
     __slots__ = ()
@@ -88,11 +118,23 @@ class Node:
 
     @property
     def is_leaf(self) -> bool:
+        """Whether no primitive made this node (an input or a parameter).
+
+        >>> import tinygrad_lm as tg
+        >>> x = tg.Tensor([1.0], requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
         return self._prim is None
 
     @property
     def op(self) -> str:
-        """The name of the primitive that made this node ('' for a leaf)."""
+        """The name of the primitive that made this node ('' for a leaf).
+
+        >>> import tinygrad_lm as tg
+        >>> (tg.Tensor([1.0], requires_grad=True).exp()).op
+        'exp'
+        """
         return "" if self._prim is None else self._prim.name
 
 
@@ -131,6 +173,12 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
 
     A node is recorded only when some input requires grad and grad mode is on; otherwise the
     result is a constant of the same front-end.
+
+    >>> import tinygrad_lm as tg
+    >>> from tinygrad_lm import primitives as P
+    >>> y = apply(P.mul, (tg.Tensor([2.0], requires_grad=True), 3.0), {})
+    >>> y, y._inputs[1] is None
+    (Tensor([6.], op='mul'), True)
     """
     cls = None
     requires_grad = False
@@ -163,7 +211,13 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
 
 def forward_error(prim: Primitive, datas: Sequence[Any], e: Exception) -> Exception:
     """numpy's error in a forward, as a plain ValueError/TypeError/IndexError naming the op
-    and describing every input's shape and dtype."""
+    and describing every input's shape and dtype.
+
+    >>> import numpy as np
+    >>> from tinygrad_lm import primitives as P
+    >>> forward_error(P.add, (np.ones(2), np.ones(3)), ValueError("shapes differ"))
+    ValueError('add: shapes differ (inputs: shape (2,) float64, shape (3,) float64)')
+    """
     kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(e, k))
     message = str(e) if str(e).startswith(prim.name) else f"{prim.name}: {e}"
     return kind(f"{message} (inputs: {_describe(datas)})")
@@ -186,6 +240,12 @@ def toposort(root: Node) -> list[Node]:
     Iterative depth-first search with an explicit stack, so graph depth is bounded by memory,
     not by Python's recursion limit. A ``None`` pushed above a node marks that the node's
     inputs are all placed once it surfaces again.
+
+    >>> import tinygrad_lm as tg
+    >>> x = tg.Value(1.0)
+    >>> y = (x * 2).exp()
+    >>> [n.op for n in toposort(y)]
+    ['', 'mul', 'exp']
     """
     order: list[Node] = []
     expanded: set[Node] = set()
@@ -212,6 +272,13 @@ def locally_constant(order: list[Node]) -> set[int]:
 
     They are the outputs of piecewise-constant primitives and everything computed from them
     alone; a comparison of such a node (``argmax(p) == y``) sits on no jump even at equality.
+
+    >>> import tinygrad_lm as tg
+    >>> x = tg.Tensor([0.5], requires_grad=True)
+    >>> step = x > 0
+    >>> y = step * 2 + x
+    >>> sorted(n.op for n in toposort(y) if id(n) in locally_constant(toposort(y)))
+    ['gt', 'mul']
     """
     constant: set[int] = set()
     for node in order:
@@ -230,6 +297,11 @@ def jump_masks(node: Node, constant: set[int]) -> list[Any]:
 
     An input that is itself locally constant (see ``locally_constant``) has no undefined
     entries: its value cannot move onto or off the jump.
+
+    >>> import tinygrad_lm as tg
+    >>> x = tg.Tensor([0.0, 1.0], requires_grad=True)
+    >>> jump_masks(x > 0, set())
+    [array([ True, False]), None]
     """
     masks = node._prim.jumps(node.data, *node._args, **node._params)
     return [None if inp is None or not inp.requires_grad or id(inp) in constant else mask
@@ -246,6 +318,14 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     nodes themselves and record a new graph. With ``record`` (a dict), leaves are left alone
     and the gradient of every node (key ``id(node)``) and every edge (key
     ``(id(node), input_index)``) is stored there instead: that is how drawings show gradients.
+
+    >>> import tinygrad_lm as tg
+    >>> x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> record = {}
+    >>> backprop(y, 1.0, record=record)
+    >>> record[id(x)], x.grad
+    (array([2., 4.]), None)
     """
     if undefined not in ("zero", "nan"):
         raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")

@@ -14,7 +14,15 @@ from .tensor import Tensor
 
 
 class GradcheckError(AssertionError):
-    """Analytic and numerical gradients disagree; the message is a per-input report."""
+    """Analytic and numerical gradients disagree; the message is a per-input report.
+
+    >>> import numpy as np, tinygrad_lm as tg
+    >>> try:
+    ...     tg.gradcheck(lambda x: x.relu().sum(), [np.array([0.0])])
+    ... except tg.GradcheckError as e:
+    ...     print(str(e).splitlines()[0])
+    gradcheck failed:
+    """
 
 
 def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[Any], eps: float = 1e-6,

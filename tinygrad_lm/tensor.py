@@ -101,28 +101,56 @@ class Tensor(Node):
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The sizes of the axes, as ``ndarray.shape``.
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).shape
+        (1, 3)
+        """
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of axes.
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).ndim
+        2
+        """
         return self.data.ndim
 
     @property
     def size(self) -> int:
+        """The number of entries.
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).size
+        3
+        """
         return self.data.size
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype of the data.
+
+        >>> Tensor([1, 2]).dtype, Tensor(np.ones(2, np.float32)).dtype
+        (dtype('float64'), dtype('float32'))
+        """
         return self.data.dtype
 
     @property
     def T(self) -> Tensor:
-        """All axes reversed, as numpy's ``.T``."""
+        """All axes reversed, as numpy's ``.T``.
+
+        >>> Tensor(np.zeros((2, 3, 4))).T.shape
+        (4, 3, 2)
+        """
         return self.transpose()
 
     @property
     def mT(self) -> Tensor:
-        """The last two axes swapped (a batch of matrices transposed)."""
+        """The last two axes swapped (a batch of matrices transposed).
+
+        >>> Tensor(np.zeros((2, 3, 4))).mT.shape
+        (2, 4, 3)
+        """
         if self.ndim < 2:
             raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.shape}")
         axes = list(range(self.ndim))

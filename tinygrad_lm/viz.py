@@ -84,7 +84,11 @@ LEGEND_SAMPLES = {  # (colour, text drawing the edge) in the legend's table
 
 
 class GraphvizNotFound(graphviz.ExecutableNotFound):
-    """Rendering needs Graphviz's ``dot`` binary, which is not on ``PATH``."""
+    """Rendering needs Graphviz's ``dot`` binary, which is not on ``PATH``.
+
+    >>> str(GraphvizNotFound(["dot"])).startswith("cannot render: Graphviz's executable 'dot'")
+    True
+    """
 
     _msg = "cannot render: Graphviz's executable {!r} was not found on PATH; " + INSTALL_HINT
 
