@@ -178,3 +178,23 @@ def test_bench_command_runs_and_prints_a_table(capsys):
         assert main(["bench", "--quick", "--only", "draw"]) == 0
     out = capsys.readouterr().out
     assert "== draw ==" in out and "Tensor chain" in out
+
+
+def test_create_graph_grad_keeps_the_leaf_dtype_under_promotion():
+    x = tg.Tensor(np.ones(2, np.float32), requires_grad=True)
+    (x * x * np.float64(2)).sum().backward(create_graph=True)
+    assert isinstance(x.grad, tg.Tensor) and x.grad.dtype == np.float32
+    second = x.grad
+    x.grad = None
+    second.sum().backward()
+    assert x.grad.dtype == np.float32 and np.array_equal(x.grad, [4.0, 4.0])
+
+
+def test_astype_casts_forward_and_back():
+    y = tg.Tensor([1.0, 2.0], requires_grad=True)
+    z = y.astype(np.float32)
+    (z * z).sum().backward()
+    assert z.dtype == np.float32 and y.grad.dtype == np.float64
+    assert np.array_equal(y.grad, [2.0, 4.0])
+    with pytest.raises(TypeError, match="astype"):
+        y.astype(np.int64)

@@ -77,6 +77,7 @@ CASES = {
     "sigmoid": [(lambda x: P.sigmoid(x), [normal(2, 3) * 3])],
     "relu": [(lambda x: P.relu(x), [away_from_zero(3, 4, gap=0.05)])],
     "abs": [(lambda x: P.absolute(x), [away_from_zero(3, 4, gap=0.05)])],
+    "astype": [(lambda x: P.astype(x, dtype=np.dtype(np.float64)) * x, [normal(2, 3)])],
     "clip": [(lambda x: P.clip(x, lo=-0.5, hi=0.5),
               [np.array([-1.3, -0.7, -0.4, 0.0, 0.3, 0.45, 0.6, 2.0])]),
              (lambda x: P.clip(x, lo=None, hi=0.2), [apart_from(0.2, (6,))]),

@@ -209,6 +209,13 @@ broadcast_to = Primitive("broadcast_to", _broadcast_to, (
 ))
 
 
+# The gradient of a cast is the cast back, so a float32 leaf gets a float32 gradient even when
+# a float64 operand promoted what it fed.
+astype = Primitive("astype", lambda x, dtype: x.astype(dtype), (
+    lambda grad, out, x, dtype: astype(grad, dtype=x.dtype),
+))
+
+
 # Shape --------------------------------------------------------------------------------------
 
 reshape = Primitive("reshape", np.reshape, (

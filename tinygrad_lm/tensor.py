@@ -82,6 +82,8 @@ class Tensor(Node):
 
     def _accumulate(self, g) -> None:
         if isinstance(g, Tensor) or isinstance(self.grad, Tensor):
+            if isinstance(g, Tensor) and g.dtype != self.data.dtype:
+                g = g.astype(self.data.dtype)
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:
             self.grad = np.array(g, dtype=self.data.dtype)
@@ -156,6 +158,18 @@ class Tensor(Node):
         axes = list(range(self.ndim))
         axes[-2], axes[-1] = axes[-1], axes[-2]
         return self.transpose(*axes)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """The same values in another floating dtype; the gradient is cast back.
+
+        >>> Tensor([1.5], requires_grad=True).astype(np.float32).dtype
+        dtype('float32')
+        """
+        dtype = np.dtype(dtype)
+        if self.requires_grad and dtype.kind not in _GRADABLE:
+            raise TypeError(f"astype: a tensor that requires grad can only be cast to a "
+                            f"floating dtype, got {dtype}")
+        return P.astype(self, dtype=dtype)
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python number.
