@@ -333,3 +333,12 @@ def test_value_with_a_tensor_is_a_type_error():
             op()
     with pytest.raises(TypeError, match=r"\+"):
         v + "a"
+
+
+def test_backward_reads_the_inputs_current_values_as_micrograd_does():
+    a, b = tg.Value(2.0), tg.Value(3.0)
+    c = a * b + 1.0
+    a.data = 5.0  # rebinding before backward: micrograd's closures would read 5.0 too
+    c.backward()
+    assert b.grad == 5.0 and a.grad == 3.0
+    assert (a * 4.0)._args == (5.0, 4.0) and (4.0 - a)._args == (4.0, 5.0)

@@ -100,7 +100,8 @@ class Node:
     ``data``: the value; ``grad``: the accumulated gradient of a leaf; ``requires_grad``;
     ``_prim``: the ``Primitive`` that made it (``None`` for a leaf); ``_inputs``: one entry per
     positional argument, the input node or ``None`` where the argument was a constant;
-    ``_args``: the argument values at forward time; ``_params``: keyword parameters.
+    ``_args``: the argument values (a Tensor keeps those of forward time; a Value reads its inputs'
+    current values, as micrograd does); ``_params``: keyword parameters.
     Front-ends supply ``_new`` (build a node), ``_accumulate`` (add a gradient into a leaf),
     ``_zeros_like`` (the gradient a piecewise-constant op passes back) and, where data has a
     shape, ``_fit`` (check and un-broadcast a gradient flowing into this node).

@@ -23,7 +23,7 @@ class Value(Node):
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prim", "_inputs", "_args", "_params")
+    __slots__ = ("data", "grad", "label", "_prim", "_inputs", "_const", "_params")
     requires_grad = True
     uses_floats = True
     keeps_every_grad = True
@@ -37,20 +37,32 @@ class Value(Node):
         self.label = label
         self._prim = None
         self._inputs = ()
-        self._args = ()
+        self._const = None
         self._params = _NO_PARAMS
 
     @classmethod
     def _new(cls, data, prim=None, inputs=(), args=(), params=_NO_PARAMS) -> Value:
-        v = object.__new__(cls)
-        v.data = data
-        v.grad = 0.0
-        v.label = ""
-        v._prim = prim
-        v._inputs = inputs
-        v._args = args
-        v._params = params
-        return v
+        const = None
+        for inp, arg in zip(inputs, args):
+            if inp is None:
+                const = arg
+        return _node(data, prim, inputs, const, params)
+
+    @property
+    def _args(self) -> tuple:
+        """The operands' values: read from the input nodes, as micrograd's closures read them.
+
+        A node stores only its constant operand, if any, rather than a tuple of floats: that
+        tuple would be one more object per node for Python's cyclic collector to track, which
+        costs a third of the step under the default gc.
+        """
+        inputs = self._inputs
+        if len(inputs) == 1:
+            return (inputs[0].data,)
+        if not inputs:
+            return ()
+        x, y = inputs
+        return (self._const if x is None else x.data, self._const if y is None else y.data)
 
     # The node contract's front-end half --------------------------------------------------
 
@@ -170,8 +182,8 @@ def _unary(prim, x: Value) -> Value:
     """``prim`` on one Value: this front-end's lean path to ``engine.apply``'s contract."""
     data = x.data
     if _GRAD_ENABLED[0]:
-        return Value._new(prim.scalar(data), prim, (x,), (data,))
-    return Value._new(prim.scalar(data))
+        return _node(prim.scalar(data), prim, (x,))
+    return _node(prim.scalar(data))
 
 
 def _binary(prim, x, y) -> Value:
@@ -186,8 +198,21 @@ def _binary(prim, x, y) -> Value:
         y_data, y_node = _number(y, prim), None
     out = prim.scalar(x_data, y_data)
     if _GRAD_ENABLED[0]:
-        return Value._new(out, prim, (x_node, y_node), (x_data, y_data))
-    return Value._new(out)
+        return _node(out, prim, (x_node, y_node), x_data if x_node is None else y_data)
+    return _node(out)
+
+
+def _node(data: float, prim=None, inputs: tuple = (), const: float | None = None,
+          params: dict = _NO_PARAMS) -> Value:
+    v = object.__new__(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._prim = prim
+    v._inputs = inputs
+    v._const = const
+    v._params = params
+    return v
 
 
 def _number(other, prim) -> float:
