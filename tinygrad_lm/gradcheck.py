@@ -240,15 +240,12 @@ def _analytic_jacobians(fn, values, checked) -> dict[int, np.ndarray]:
 
 
 def _numerical_jacobian(fn, values, k: int, eps: float) -> np.ndarray:
+    def flat(*xs):
+        return np.ravel(_evaluate(fn, xs))
+
     arrays = list(values)
-    columns = [(_shifted(_evaluate_flat(fn), arrays, k, j, eps)
-                - _shifted(_evaluate_flat(fn), arrays, k, j, -eps)) / (2 * eps)
-               for j in np.ndindex(values[k].shape)]
+    columns = [_central(flat, arrays, k, j, eps) for j in np.ndindex(values[k].shape)]
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
-
-
-def _evaluate_flat(fn):
-    return lambda *xs: np.ravel(_evaluate(fn, xs))
 
 
 def _report(fn, values, k, analytic, numeric, eps, atol, rtol) -> str:

@@ -245,8 +245,6 @@ class Tensor(Node):
         >>> w.grad
         array([ 2., -4.])
         """
-        if undefined not in ("zero", "nan"):
-            raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")
         if not self.requires_grad:
             raise ValueError("backward: this tensor does not require grad, so it has no graph; "
                              "make the leaves with requires_grad=True")
