@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any
 
 _GRAD_ENABLED = [True]
 _NO_PARAMS: dict = {}
+# Every node takes the next number as it is made (its ``_seq``). A node is made after its inputs,
+# so numbering order is a topological order: PyTorch's engine orders by a sequence number too.
+next_seq = itertools.count().__next__
+_by_seq = attrgetter("_seq")
 
 
 class ZeroGradientWarning(UserWarning):
@@ -101,7 +107,8 @@ class Node:
     ``_prim``: the ``Primitive`` that made it (``None`` for a leaf); ``_inputs``: one entry per
     positional argument, the input node or ``None`` where the argument was a constant;
     ``_args``: the argument values (a Tensor keeps those of forward time; a Value reads its inputs'
-    current values, as micrograd does); ``_params``: keyword parameters.
+    current values, as micrograd does); ``_params``: keyword parameters; ``_seq``: the node's
+    number from ``next_seq()``, taken when it is made.
     Front-ends supply ``_new`` (build a node), ``_accumulate`` (add a gradient into a leaf),
     ``_zeros_like`` (the gradient a piecewise-constant op passes back) and, where data has a
     shape, ``_fit`` (check and un-broadcast a gradient flowing into this node).
@@ -238,9 +245,9 @@ def _describe(datas: Sequence[Any]) -> str:
 def toposort(root: Node) -> list[Node]:
     """Every node that requires grad and leads to ``root``, inputs before the nodes they feed.
 
-    Iterative depth-first search with an explicit stack, so graph depth is bounded by memory,
-    not by Python's recursion limit. A ``None`` pushed above a node marks that the node's
-    inputs are all placed once it surfaces again.
+    The nodes reachable from ``root`` are collected with an explicit stack (so graph depth is
+    bounded by memory, not by Python's recursion limit) and put in creation order, which is a
+    topological order: every node is numbered after its inputs (``_seq``).
 
     >>> import tinygrad_lm as tg
     >>> x = tg.Value(1.0)
@@ -248,24 +255,16 @@ def toposort(root: Node) -> list[Node]:
     >>> [n.op for n in toposort(y)]
     ['', 'mul', 'exp']
     """
-    order: list[Node] = []
-    expanded: set[Node] = set()
-    stack: list[Node | None] = [root]
+    reached = {root}
+    stack = list(root._inputs)
+    pop, push, reach = stack.pop, stack.extend, reached.add
     while stack:
-        node = stack.pop()
-        if node is None:
-            order.append(stack.pop())
+        node = pop()
+        if node is None or node in reached or not node.requires_grad:
             continue
-        if node in expanded:
-            continue
-        expanded.add(node)
-        stack.append(node)
-        stack.append(None)
-        if node._prim is not None:
-            for inp in node._inputs:
-                if inp is not None and inp.requires_grad and inp not in expanded:
-                    stack.append(inp)
-    return order
+        reach(node)
+        push(node._inputs)
+    return sorted(reached, key=_by_seq)
 
 
 def locally_constant(order: list[Node]) -> set[int]:
@@ -315,10 +314,12 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
 
     Walks ``toposort(root)`` from the output back, summing each node's incoming gradients in a
     dict keyed by node identity (popped once used, so memory falls as backward proceeds) and adding
-    the result into every leaf that requires grad. With ``create_graph`` the VJPs run on the
-    nodes themselves and record a new graph. With ``record`` (a dict), leaves are left alone
-    and the gradient of every node (key ``id(node)``) and every edge (key
-    ``(id(node), input_index)``) is stored there instead: that is how drawings show gradients.
+    the result into every leaf that requires grad. A VJP reads its operands from the input
+    nodes' current ``data`` (as micrograd's closures do) and constants from ``_args``. With
+    ``create_graph`` the VJPs run on the nodes themselves and record a new graph. With
+    ``record`` (a dict), leaves are left alone and the gradient of every node (key ``id(node)``)
+    and every edge (key ``(id(node), input_index)``) is stored there instead: that is how
+    drawings show gradients.
 
     >>> import tinygrad_lm as tg
     >>> x = tg.Tensor([1.0, 2.0], requires_grad=True)
@@ -332,47 +333,85 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
         raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")
     order = toposort(root)
     constant = locally_constant(order) if undefined == "nan" else None
+    # A plain first-order backward takes the fast path below at every node of one or two
+    # operands; recording, strict mode and create_graph take _input_grads everywhere.
+    plain = record is None and constant is None and not create_graph
+    keeps_every_grad = root.keeps_every_grad and record is None
+    # Gradients of Python floats (Value) never need un-broadcasting: one front-end per graph.
+    fits = not root.uses_floats
     piecewise = []
     # Keyed by the node itself: nodes hash by identity, so this is keying by id(), but faster.
     grads = {root: seed}
     pop, get = grads.pop, grads.get
     for node in reversed(order):
-        grad = pop(node, None)
-        if grad is None:
-            continue
+        grad = pop(node)  # every node in order leads to root, so a gradient reached it
         prim = node._prim
-        if record is not None:
-            record[id(node)] = grad
-            if prim is None:
-                continue
-        elif prim is None:
-            node._accumulate(grad)
+        if prim is None:
+            if record is None:
+                node._accumulate(grad)
+            else:
+                record[id(node)] = grad
             continue
-        elif node.keeps_every_grad:
+        if keeps_every_grad:
             node.grad = grad
+        elif record is not None:
+            record[id(node)] = grad
         inputs = node._inputs
-        fixed = None
         if prim.jumps is not None:
             piecewise.append(node)
-            fixed = _piecewise_grads(node, create_graph, constant)
-        elif create_graph:
-            args = tuple(a if inp is None else inp for inp, a in zip(inputs, node._args))
-            out = node
-        else:
-            args, out = node._args, node.data
-        vjps, params = prim.vjps, node._params
-        for i, inp in enumerate(inputs):
-            if inp is None or not inp.requires_grad:
+        elif plain and len(inputs) <= 2 and not node._params:
+            # The hot path, written out: nearly every node has one or two operands, and a
+            # direct call costs half of a call through *args (the scalar benchmark's budget).
+            vjps, out, x = prim.vjps, node.data, inputs[0]
+            if len(inputs) == 1:
+                g = vjps[0](grad, out, x.data)
+                if fits:
+                    g = x._fit(g, prim, 0)
+                grads[x] = g if (previous := get(x)) is None else previous + g
                 continue
-            g = vjps[i](grad, out, *args, **params) if fixed is None else fixed[i]
-            if g.__class__ is not float:  # Python floats (Value) never need un-broadcasting
+            y = inputs[1]
+            x_data, y_data = node._args if x is None or y is None else (x.data, y.data)
+            if x is not None and x.requires_grad:
+                g = vjps[0](grad, out, x_data, y_data)
+                if fits:
+                    g = x._fit(g, prim, 0)
+                grads[x] = g if (previous := get(x)) is None else previous + g
+            if y is not None and y.requires_grad:
+                g = vjps[1](grad, out, x_data, y_data)
+                if fits:
+                    g = y._fit(g, prim, 1)
+                grads[y] = g if (previous := get(y)) is None else previous + g
+            continue
+        for i, g in enumerate(_input_grads(node, grad, create_graph, constant)):
+            if g is None:
+                continue
+            inp = inputs[i]
+            if fits:
                 g = inp._fit(g, prim, i)
             if record is not None:
                 record[(id(node), i)] = g
-            previous = get(inp)
-            grads[inp] = g if previous is None else previous + g
+            grads[inp] = g if (previous := get(inp)) is None else previous + g
     if piecewise and record is None:
         _warn_if_no_signal(root, order, piecewise)
+
+
+def _input_grads(node: Node, grad: Any, create_graph: bool,
+                 constant: set[int] | None) -> list[Any]:
+    """d root / d input for every input of ``node``, None where none flows: the general step,
+    for any number of operands, keyword parameters, piecewise-constant ops, strict mode and
+    ``create_graph`` (VJPs called on the nodes themselves)."""
+    prim, inputs = node._prim, node._inputs
+    if prim.jumps is not None:
+        return _piecewise_grads(node, create_graph, constant)
+    if create_graph:
+        args = tuple(a if inp is None else inp for inp, a in zip(inputs, node._args))
+        out = node
+    else:
+        args = tuple(a if inp is None else inp.data for inp, a in zip(inputs, node._args))
+        out = node.data
+    vjps, params = prim.vjps, node._params
+    return [None if inp is None or not inp.requires_grad else vjps[i](grad, out, *args, **params)
+            for i, inp in enumerate(inputs)]
 
 
 def _piecewise_grads(node: Node, create_graph: bool, constant: set[int] | None) -> list[Any]:

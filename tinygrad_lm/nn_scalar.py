@@ -71,7 +71,9 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         # Summed from the bias, one term at a time, in micrograd's order: same bits as micrograd.
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = self.b
+        for wi, xi in zip(self.w, x):
+            act = act + wi * xi
         return act.relu() if self.nonlin else act
 
     def parameters(self) -> list[Value]:

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import functional as F
 from . import primitives as P
-from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, backprop, forward_error
+from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, backprop, forward_error, next_seq
 
 _GRADABLE = "f"          # dtype kinds that may require grad
 _STORABLE = "fiub"       # dtype kinds a Tensor may hold
@@ -26,7 +26,7 @@ class Tensor(Node):
     """
 
     __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_inputs", "_args",
-                 "_params")
+                 "_params", "_seq")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
@@ -55,6 +55,7 @@ class Tensor(Node):
         self._inputs = ()
         self._args = ()
         self._params = _NO_PARAMS
+        self._seq = next_seq()
 
     @classmethod
     def _new(cls, data, prim=None, inputs=(), args=(), params=_NO_PARAMS) -> Tensor:
@@ -67,6 +68,7 @@ class Tensor(Node):
         t._inputs = inputs
         t._args = args
         t._params = params
+        t._seq = next_seq()
         return t
 
     # The node contract's front-end half --------------------------------------------------

@@ -3,9 +3,44 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 
 from . import primitives as P
-from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, backprop
+from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, Primitive, backprop, next_seq
+
+
+def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
+    """The operator method ``self (op) other`` (``other (op) self`` when ``reflected``) for
+    ``prim``, recorded as ``engine.apply`` would record it.
+
+    The scalar hot path: the whole operation runs in this one Python frame, so that a Value
+    graph builds faster than micrograd's closures do.
+    """
+    scalar = prim.scalar
+
+    def method(self: Value, other) -> Value:
+        if isinstance(other, Value):
+            other_data, const = other.data, None
+        else:
+            other_data = const = _number(other, prim)
+            other = None
+        if reflected:
+            out, inputs = scalar(other_data, self.data), (other, self)
+        else:
+            out, inputs = scalar(self.data, other_data), (self, other)
+        v = object.__new__(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        v._seq = next_seq()
+        if _GRAD_ENABLED[0]:
+            v._prim, v._inputs, v._const = prim, inputs, const
+        else:
+            v._prim, v._inputs, v._const = None, (), None
+        return v
+
+    method.__name__ = f"__{'r' if reflected else ''}{prim.name}__"
+    return method
 
 
 class Value(Node):
@@ -23,7 +58,8 @@ class Value(Node):
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prim", "_inputs", "_const", "_params")
+    __slots__ = ("data", "grad", "label", "_prim", "_inputs", "_const", "_seq")
+    _params = _NO_PARAMS  # no scalar primitive takes keyword parameters
     requires_grad = True
     uses_floats = True
     keeps_every_grad = True
@@ -38,15 +74,17 @@ class Value(Node):
         self._prim = None
         self._inputs = ()
         self._const = None
-        self._params = _NO_PARAMS
+        self._seq = next_seq()
 
     @classmethod
     def _new(cls, data, prim=None, inputs=(), args=(), params=_NO_PARAMS) -> Value:
+        if params:
+            raise TypeError(f"{prim.name} is not defined for Value")
         const = None
         for inp, arg in zip(inputs, args):
             if inp is None:
                 const = arg
-        return _node(data, prim, inputs, const, params)
+        return _node(data, prim, inputs, const)
 
     @property
     def _args(self) -> tuple:
@@ -110,24 +148,18 @@ class Value(Node):
 
     # Operators ----------------------------------------------------------------------------
 
-    def __add__(self, other): return _binary(P.add, self, other)
-    def __radd__(self, other): return _binary(P.add, other, self)
-    def __sub__(self, other): return _binary(P.sub, self, other)
-    def __rsub__(self, other): return _binary(P.sub, other, self)
-    def __mul__(self, other): return _binary(P.mul, self, other)
-    def __rmul__(self, other): return _binary(P.mul, other, self)
-    def __truediv__(self, other): return _binary(P.div, self, other)
-    def __rtruediv__(self, other): return _binary(P.div, other, self)
-    def __pow__(self, other): return _binary(P.power, self, other)
-    def __rpow__(self, other): return _binary(P.power, other, self)
+    # The arithmetic operators are built by _binary_op below: one Python frame per operation.
+    __add__, __radd__ = _binary_op(P.add), _binary_op(P.add, reflected=True)
+    __sub__, __rsub__ = _binary_op(P.sub), _binary_op(P.sub, reflected=True)
+    __mul__, __rmul__ = _binary_op(P.mul), _binary_op(P.mul, reflected=True)
+    __truediv__, __rtruediv__ = _binary_op(P.div), _binary_op(P.div, reflected=True)
+    __pow__, __rpow__ = _binary_op(P.power), _binary_op(P.power, reflected=True)
+    __gt__, __ge__ = _binary_op(P.greater), _binary_op(P.greater_equal)
+    __lt__, __le__ = _binary_op(P.less), _binary_op(P.less_equal)
+    __eq__, __ne__ = _binary_op(P.equal), _binary_op(P.not_equal)  # type: ignore[assignment]
+
     def __neg__(self): return _unary(P.neg, self)
     def __abs__(self): return _unary(P.absolute, self)
-    def __gt__(self, other): return _binary(P.greater, self, other)
-    def __ge__(self, other): return _binary(P.greater_equal, self, other)
-    def __lt__(self, other): return _binary(P.less, self, other)
-    def __le__(self, other): return _binary(P.less_equal, self, other)
-    def __eq__(self, other): return _binary(P.equal, self, other)  # type: ignore[override]
-    def __ne__(self, other): return _binary(P.not_equal, self, other)  # type: ignore[override]
 
     def relu(self) -> Value:
         """max(x, 0) (micrograd's ``relu``; 0 gets the subgradient 0).
@@ -186,24 +218,7 @@ def _unary(prim, x: Value) -> Value:
     return _node(prim.scalar(data))
 
 
-def _binary(prim, x, y) -> Value:
-    """``prim`` on two operands, Values or real numbers, recorded as ``engine.apply`` would."""
-    if isinstance(x, Value):
-        x_data, x_node = x.data, x
-    else:
-        x_data, x_node = _number(x, prim), None
-    if isinstance(y, Value):
-        y_data, y_node = y.data, y
-    else:
-        y_data, y_node = _number(y, prim), None
-    out = prim.scalar(x_data, y_data)
-    if _GRAD_ENABLED[0]:
-        return _node(out, prim, (x_node, y_node), x_data if x_node is None else y_data)
-    return _node(out)
-
-
-def _node(data: float, prim=None, inputs: tuple = (), const: float | None = None,
-          params: dict = _NO_PARAMS) -> Value:
+def _node(data: float, prim=None, inputs: tuple = (), const: float | None = None) -> Value:
     v = object.__new__(Value)
     v.data = data
     v.grad = 0.0
@@ -211,11 +226,13 @@ def _node(data: float, prim=None, inputs: tuple = (), const: float | None = None
     v._prim = prim
     v._inputs = inputs
     v._const = const
-    v._params = params
+    v._seq = next_seq()
     return v
 
 
 def _number(other, prim) -> float:
+    if other.__class__ is float:
+        return other
     if isinstance(other, Node):
         raise TypeError(f"{prim.symbol}: cannot combine a Value with a {type(other).__name__}")
     if isinstance(other, numbers.Real) and not isinstance(other, bool):
