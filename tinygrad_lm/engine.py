@@ -48,7 +48,7 @@ class Primitive:
     ('mul', '*', 6.0, True)
     """
 
-    __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jumps")
+    __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jumps", "arity")
 
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable] = (), *,
                  scalar: Callable | None = None, jumps: Callable | None = None,
@@ -59,6 +59,7 @@ class Primitive:
         self.scalar = scalar
         self.vjps = vjps
         self.jumps = jumps
+        self.arity = _direct_arity(vjps)
 
     @property
     def is_piecewise_constant(self) -> bool:
@@ -80,6 +81,22 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+
+def _direct_arity(vjps: Sequence[Callable]) -> int:
+    """1 or 2 when every VJP takes exactly that many operands after ``grad, out`` and nothing
+    else, so that backward may call it directly; 0 otherwise (keyword parameters, variadic or
+    piecewise-constant primitives), and backward calls it through ``*args, **params``.
+
+    >>> _direct_arity((lambda grad, out, x, y: grad, lambda grad, out, x, y: grad))
+    2
+    >>> _direct_arity((lambda grad, out, x, axis, keepdims: grad,))
+    0
+    """
+    if not isinstance(vjps, tuple) or len(vjps) not in (1, 2):
+        return 0
+    counts = {getattr(getattr(vjp, "__code__", None), "co_argcount", 0) for vjp in vjps}
+    return len(vjps) if counts == {len(vjps) + 2} else 0
 
 
 class EachInput:
@@ -333,8 +350,8 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
         raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")
     order = toposort(root)
     constant = locally_constant(order) if undefined == "nan" else None
-    # A plain first-order backward takes the fast path below at every node of one or two
-    # operands; recording, strict mode and create_graph take _input_grads everywhere.
+    # A plain first-order backward calls the VJPs of one- and two-operand primitives directly
+    # (Primitive.arity); recording, strict mode and create_graph take _input_grads everywhere.
     plain = record is None and constant is None and not create_graph
     keeps_every_grad = root.keeps_every_grad and record is None
     # Gradients of Python floats (Value) never need un-broadcasting: one front-end per graph.
@@ -357,20 +374,23 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
         elif record is not None:
             record[id(node)] = grad
         inputs = node._inputs
-        if prim.jumps is not None:
-            piecewise.append(node)
-        elif plain and len(inputs) <= 2 and not node._params:
+        arity = prim.arity if plain else 0
+        if arity == 1:
             # The hot path, written out: nearly every node has one or two operands, and a
             # direct call costs half of a call through *args (the scalar benchmark's budget).
-            vjps, out, x = prim.vjps, node.data, inputs[0]
-            if len(inputs) == 1:
-                g = vjps[0](grad, out, x.data)
-                if fits:
-                    g = x._fit(g, prim, 0)
-                grads[x] = g if (previous := get(x)) is None else previous + g
-                continue
-            y = inputs[1]
-            x_data, y_data = node._args if x is None or y is None else (x.data, y.data)
+            (x,) = inputs
+            g = prim.vjps[0](grad, node.data, x.data)
+            if fits:
+                g = x._fit(g, prim, 0)
+            grads[x] = g if (previous := get(x)) is None else previous + g
+            continue
+        if arity == 2:
+            x, y = inputs
+            if x is None or y is None:
+                x_data, y_data = node._args
+            else:
+                x_data, y_data = x.data, y.data
+            vjps, out = prim.vjps, node.data
             if x is not None and x.requires_grad:
                 g = vjps[0](grad, out, x_data, y_data)
                 if fits:
@@ -382,6 +402,8 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
                     g = y._fit(g, prim, 1)
                 grads[y] = g if (previous := get(y)) is None else previous + g
             continue
+        if prim.jumps is not None:
+            piecewise.append(node)
         for i, g in enumerate(_input_grads(node, grad, create_graph, constant)):
             if g is None:
                 continue
