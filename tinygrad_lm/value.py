@@ -16,10 +16,10 @@ def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
     The scalar hot path: the whole operation runs in this one Python frame, so that a Value
     graph builds faster than micrograd's closures do.
     """
-    scalar = prim.scalar
+    scalar, new = prim.scalar, object.__new__
 
     def method(self: Value, other) -> Value:
-        if isinstance(other, Value):
+        if other.__class__ is Value or isinstance(other, Value):
             other_data, const = other.data, None
         else:
             other_data = const = _number(other, prim)
@@ -28,7 +28,7 @@ def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
             out, inputs = scalar(other_data, self.data), (other, self)
         else:
             out, inputs = scalar(self.data, other_data), (self, other)
-        v = object.__new__(Value)
+        v = new(Value)
         v.data = out
         v.grad = 0.0
         v.label = ""
