@@ -57,10 +57,17 @@ neg = Primitive("neg", np.negative, (
     lambda grad, out, x: -grad,
 ), scalar=operator.neg, symbol="-")
 
+def _power_vjp_base(grad, out, x, y):
+    """y x**(y-1); a square (the common y = 2) skips the power: x**1 is x, the same bits."""
+    if y.__class__ in (int, float) and y == 2:
+        return grad * (y * x)
+    return grad * (y * power(x, y - 1))
+
+
 # x ** y; the exponent's derivative uses log(x), so it is NaN for a negative base (no real
 # derivative there) as in PyTorch.
 power = Primitive("pow", operator.pow, (
-    lambda grad, out, x, y: grad * (y * power(x, y - 1)),
+    _power_vjp_base,
     lambda grad, out, x, y: grad * (out * log(x)),
 ), scalar=_ieee(math.pow, np.power), symbol="**")
 

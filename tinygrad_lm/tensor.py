@@ -256,7 +256,7 @@ class Tensor(Node):
                 raise ValueError(f"backward: grad can be omitted only for a one-element output, "
                                  f"but this output has shape {self.shape}; pass grad= an array "
                                  f"of shape {self.shape}")
-            seed = np.array(1, dtype).reshape(self.data.shape)
+            seed = np.ones(self.data.shape, dtype)
         elif isinstance(grad, Tensor):
             seed = grad if create_graph else grad.data
         else:
@@ -413,7 +413,7 @@ class Tensor(Node):
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
         Tensor([4., 6.])
         """
-        return P.reduce_sum(self, axis=_axes(axis, self.ndim, "sum"), keepdims=keepdims)
+        return _unary(P.reduce_sum, self, axis=_axes(axis, self.ndim, "sum"), keepdims=keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """The maximum over ``axis``; tied entries share the gradient evenly.
@@ -505,12 +505,12 @@ class Tensor(Node):
         return P.getitem(self, index=_index(index))
 
 
-def _unary(prim, x: Tensor) -> Tensor:
+def _unary(prim, x: Tensor, **params) -> Tensor:
     """``prim`` on one Tensor: this front-end's lean path to ``engine.apply``'s contract."""
     data = x.data
-    out = prim.forward(data)
+    out = prim.forward(data, **params)
     if x.requires_grad and _GRAD_ENABLED[0]:
-        return Tensor._new(out, prim, (x,), (data,))
+        return Tensor._new(out, prim, (x,), (data,), params or _NO_PARAMS)
     return Tensor._new(out)
 
 
