@@ -128,7 +128,7 @@ class Node:
     number from ``next_seq()``, taken when it is made.
     Front-ends supply ``_new`` (build a node), ``_accumulate`` (add a gradient into a leaf),
     ``_zeros_like`` (the gradient a piecewise-constant op passes back) and, where data has a
-    shape, ``_fit`` (check and un-broadcast a gradient flowing into this node).
+    shape, ``_fit`` (un-broadcast a gradient whose shape differs from the node's, or raise).
 
     >>> import tinygrad_lm as tg
     >>> x = tg.Value(2.0)
@@ -354,8 +354,8 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     # (Primitive.arity); recording, strict mode and create_graph take _input_grads everywhere.
     plain = record is None and constant is None and not create_graph
     keeps_every_grad = root.keeps_every_grad and record is None
-    # Gradients of Python floats (Value) never need un-broadcasting: one front-end per graph.
-    fits = not root.uses_floats
+    # Gradients of Python floats (Value) have no shape to check: one front-end per graph.
+    shaped = not root.uses_floats
     piecewise = []
     # Keyed by the node itself: nodes hash by identity, so this is keying by id(), but faster.
     grads = {root: seed}
@@ -380,7 +380,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
             # direct call costs half of a call through *args (the scalar benchmark's budget).
             (x,) = inputs
             g = prim.vjps[0](grad, node.data, x.data)
-            if fits:
+            if shaped and g.shape != x.data.shape:
                 g = x._fit(g, prim, 0)
             grads[x] = g if (previous := get(x)) is None else previous + g
             continue
@@ -393,12 +393,12 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
             vjps, out = prim.vjps, node.data
             if x is not None and x.requires_grad:
                 g = vjps[0](grad, out, x_data, y_data)
-                if fits:
+                if shaped and g.shape != x.data.shape:
                     g = x._fit(g, prim, 0)
                 grads[x] = g if (previous := get(x)) is None else previous + g
             if y is not None and y.requires_grad:
                 g = vjps[1](grad, out, x_data, y_data)
-                if fits:
+                if shaped and g.shape != y.data.shape:
                     g = y._fit(g, prim, 1)
                 grads[y] = g if (previous := get(y)) is None else previous + g
             continue
@@ -408,7 +408,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
             if g is None:
                 continue
             inp = inputs[i]
-            if fits:
+            if shaped and g.shape != inp.data.shape:
                 g = inp._fit(g, prim, i)
             if record is not None:
                 record[(id(node), i)] = g

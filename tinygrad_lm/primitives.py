@@ -203,7 +203,7 @@ sum_to_shape = Primitive("sum_to_shape", _sum_to_shape, (
 
 def _broadcast_to(x, shape):
     """``np.broadcast_to``, with a cheap path for the common 0-d case (the VJP of a full sum)."""
-    if np.ndim(x) == 0:
+    if not getattr(x, "ndim", 0):  # a 0-d array, a numpy scalar or a Python number
         x = np.asarray(x)
         view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
         view.flags.writeable = False

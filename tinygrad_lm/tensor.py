@@ -74,13 +74,11 @@ class Tensor(Node):
     # The node contract's front-end half --------------------------------------------------
 
     def _fit(self, g, prim, i):
-        """Un-broadcast a gradient flowing into this node and check its shape."""
-        if g.shape != self.data.shape:
-            if g.ndim < self.data.ndim or not _reduces_to(g.shape, self.data.shape):
-                raise ValueError(f"backward: the VJP of {prim.name} for input {i} has shape "
-                                 f"{tuple(g.shape)}, but that input has shape {self.shape}")
-            g = P.sum_to_shape(g, shape=self.data.shape)
-        return g
+        """A gradient whose shape differs from this node's, un-broadcast, or a clear error."""
+        if g.ndim < self.data.ndim or not _reduces_to(g.shape, self.data.shape):
+            raise ValueError(f"backward: the VJP of {prim.name} for input {i} has shape "
+                             f"{tuple(g.shape)}, but that input has shape {self.shape}")
+        return P.sum_to_shape(g, shape=self.data.shape)
 
     def _accumulate(self, g) -> None:
         if isinstance(g, Tensor) or isinstance(self.grad, Tensor):
@@ -257,13 +255,14 @@ class Tensor(Node):
                                  f"but this output has shape {self.shape}; pass grad= an array "
                                  f"of shape {self.shape}")
             seed = np.ones(self.data.shape, dtype)
-        elif isinstance(grad, Tensor):
-            seed = grad if create_graph else grad.data
         else:
-            seed = np.asarray(grad, dtype=dtype)
-        if seed.shape != self.data.shape:
-            raise ValueError(f"backward: grad has shape {tuple(seed.shape)}, but the output has "
-                             f"shape {self.shape}")
+            if isinstance(grad, Tensor):
+                seed = grad if create_graph else grad.data
+            else:
+                seed = np.asarray(grad, dtype=dtype)
+            if seed.shape != self.data.shape:
+                raise ValueError(f"backward: grad has shape {tuple(seed.shape)}, but the output "
+                                 f"has shape {self.shape}")
         if create_graph and not isinstance(seed, Tensor):
             seed = Tensor._new(seed)
         backprop(self, seed, create_graph=create_graph, undefined=undefined)
