@@ -162,6 +162,13 @@ class Node:
         """
         return "" if self._prim is None else self._prim.name
 
+    def __setstate__(self, state: tuple) -> None:
+        """Restore a pickled or copied node under a new ``_seq``: numbers are per process, and
+        a node's number must stay above those of its inputs (restored before it)."""
+        for name, value in state[1].items():
+            setattr(self, name, value)
+        self._seq = next_seq()
+
 
 def is_grad_enabled() -> bool:
     """Whether operations record a graph now (``False`` inside ``no_grad``).

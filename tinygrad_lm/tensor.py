@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import functional as F
 from . import primitives as P
-from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, backprop, forward_error, next_seq
+from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, Primitive, backprop, forward_error, next_seq
 
 _GRADABLE = "f"          # dtype kinds that may require grad
 _STORABLE = "fiub"       # dtype kinds a Tensor may hold
+
+
+def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
+    """The operator method ``self (op) other`` (``other (op) self`` when ``reflected``) for
+    ``prim``, recorded as ``engine.apply`` would record it, in one Python frame."""
+    forward, symbol, takes_numbers = prim.forward, prim.symbol, prim is not P.matmul
+
+    def method(self: Tensor, other) -> Tensor:
+        other = _operand(other, symbol, takes_numbers)
+        if isinstance(other, Tensor):
+            other_data, other_node = other.data, other
+        else:
+            other_data, other_node = other, None
+        if reflected:
+            args, inputs = (other_data, self.data), (other_node, self)
+        else:
+            args, inputs = (self.data, other_data), (self, other_node)
+        try:
+            out = forward(*args)
+        except (ValueError, TypeError, IndexError) as e:
+            raise forward_error(prim, args, e) from e
+        if _GRAD_ENABLED[0] and (self.requires_grad or (
+                other_node is not None and other_node.requires_grad)):
+            return Tensor._new(out, prim, inputs, args)
+        return Tensor._new(out)
+
+    method.__name__ = f"__{'r' if reflected else ''}{prim.name}__"
+    return method
 
 
 class Tensor(Node):
@@ -269,28 +298,18 @@ class Tensor(Node):
 
     # Operators ----------------------------------------------------------------------------
 
-    def __add__(self, other): return _binary(P.add, self, _operand(other, "+"))
-    def __radd__(self, other): return _binary(P.add, _operand(other, "+"), self)
-    def __sub__(self, other): return _binary(P.sub, self, _operand(other, "-"))
-    def __rsub__(self, other): return _binary(P.sub, _operand(other, "-"), self)
-    def __mul__(self, other): return _binary(P.mul, self, _operand(other, "*"))
-    def __rmul__(self, other): return _binary(P.mul, _operand(other, "*"), self)
-    def __truediv__(self, other): return _binary(P.div, self, _operand(other, "/"))
-    def __rtruediv__(self, other): return _binary(P.div, _operand(other, "/"), self)
-    def __pow__(self, other): return _binary(P.power, self, _operand(other, "**"))
-    def __rpow__(self, other): return _binary(P.power, _operand(other, "**"), self)
-    def __matmul__(self, other):
-        return _binary(P.matmul, self, _operand(other, "@", scalar=False))
-    def __rmatmul__(self, other):
-        return _binary(P.matmul, _operand(other, "@", scalar=False), self)
+    # The arithmetic and comparison operators are built by _binary_op below.
+    __add__, __radd__ = _binary_op(P.add), _binary_op(P.add, reflected=True)
+    __sub__, __rsub__ = _binary_op(P.sub), _binary_op(P.sub, reflected=True)
+    __mul__, __rmul__ = _binary_op(P.mul), _binary_op(P.mul, reflected=True)
+    __truediv__, __rtruediv__ = _binary_op(P.div), _binary_op(P.div, reflected=True)
+    __pow__, __rpow__ = _binary_op(P.power), _binary_op(P.power, reflected=True)
+    __matmul__, __rmatmul__ = _binary_op(P.matmul), _binary_op(P.matmul, reflected=True)
     def __neg__(self): return _unary(P.neg, self)
     def __abs__(self): return _unary(P.absolute, self)
-    def __gt__(self, other): return _binary(P.greater, self, _operand(other, ">"))
-    def __ge__(self, other): return _binary(P.greater_equal, self, _operand(other, ">="))
-    def __lt__(self, other): return _binary(P.less, self, _operand(other, "<"))
-    def __le__(self, other): return _binary(P.less_equal, self, _operand(other, "<="))
-    def __eq__(self, other): return _binary(P.equal, self, _operand(other, "=="))  # type: ignore[override]
-    def __ne__(self, other): return _binary(P.not_equal, self, _operand(other, "!="))  # type: ignore[override]
+    __gt__, __ge__ = _binary_op(P.greater), _binary_op(P.greater_equal)
+    __lt__, __le__ = _binary_op(P.less), _binary_op(P.less_equal)
+    __eq__, __ne__ = _binary_op(P.equal), _binary_op(P.not_equal)  # type: ignore[assignment]
 
     def matmul(self, other) -> Tensor:
         """``self @ other``.
@@ -510,26 +529,6 @@ def _unary(prim, x: Tensor, **params) -> Tensor:
     out = prim.forward(data, **params)
     if x.requires_grad and _GRAD_ENABLED[0]:
         return Tensor._new(out, prim, (x,), (data,), params or _NO_PARAMS)
-    return Tensor._new(out)
-
-
-def _binary(prim, x, y) -> Tensor:
-    """``prim`` on two operands, at least one a Tensor, recorded as ``engine.apply`` would."""
-    if isinstance(x, Tensor):
-        x_data, x_node = x.data, x
-    else:
-        x_data, x_node = x, None
-    if isinstance(y, Tensor):
-        y_data, y_node = y.data, y
-    else:
-        y_data, y_node = y, None
-    try:
-        out = prim.forward(x_data, y_data)
-    except (ValueError, TypeError, IndexError) as e:
-        raise forward_error(prim, (x_data, y_data), e) from e
-    if _GRAD_ENABLED[0] and ((x_node is not None and x_node.requires_grad)
-                             or (y_node is not None and y_node.requires_grad)):
-        return Tensor._new(out, prim, (x_node, y_node), (x_data, y_data))
     return Tensor._new(out)
 
 
