@@ -140,6 +140,7 @@ class Node:
     __slots__ = ()
     uses_floats = False       # True: forward runs Primitive.scalar on Python floats
     keeps_every_grad = False  # True: every node, not only leaves, keeps its gradient
+    all_require_grad = False  # True: no node of this front-end is a constant (Value)
 
     @property
     def is_leaf(self) -> bool:
@@ -282,9 +283,10 @@ def toposort(root: Node) -> list[Node]:
     reached = {root}
     stack = list(root._inputs)
     pop, push, reach = stack.pop, stack.extend, reached.add
+    every = root.all_require_grad
     while stack:
         node = pop()
-        if node is None or node in reached or not node.requires_grad:
+        if node is None or node in reached or not (every or node.requires_grad):
             continue
         reach(node)
         push(node._inputs)
@@ -361,6 +363,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     # (Primitive.arity); recording, strict mode and create_graph take _input_grads everywhere.
     plain = record is None and constant is None and not create_graph
     keeps_every_grad = root.keeps_every_grad and record is None
+    every = root.all_require_grad  # then an input node needs no requires_grad test
     # Gradients of Python floats (Value) have no shape to check: one front-end per graph.
     shaped = not root.uses_floats
     piecewise = []
@@ -398,12 +401,12 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
             else:
                 x_data, y_data = x.data, y.data
             vjps, out = prim.vjps, node.data
-            if x is not None and x.requires_grad:
+            if x is not None and (every or x.requires_grad):
                 g = vjps[0](grad, out, x_data, y_data)
                 if shaped and g.shape != x.data.shape:
                     g = x._fit(g, prim, 0)
                 grads[x] = g if (previous := get(x)) is None else previous + g
-            if y is not None and y.requires_grad:
+            if y is not None and (every or y.requires_grad):
                 g = vjps[1](grad, out, x_data, y_data)
                 if shaped and g.shape != y.data.shape:
                     g = y._fit(g, prim, 1)

@@ -63,6 +63,7 @@ class Value(Node):
     requires_grad = True
     uses_floats = True
     keeps_every_grad = True
+    all_require_grad = True
 
     def __init__(self, data: float, label: str = ""):
         if isinstance(data, Node) or isinstance(data, (str, bytes)) or not isinstance(
