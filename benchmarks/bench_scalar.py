@@ -7,7 +7,10 @@ engines built from the same weights (``random.seed`` before each ``MLP``): tinyg
 ``Value``, micrograd (when installed) and ``micrograd_reference`` (a fixed copy written
 micrograd's way, always present). The first step's losses must agree to the bit.
 
-Steps are interleaved engine by engine in one process, in three settings:
+Each setting runs in a fresh Python process (started by ``run``), with the engines' steps
+interleaved inside it, so that no setting inherits the heap another left behind: collecting
+micrograd's cyclic garbage under the default gc leaves the heap fragmented, which slows
+whatever runs next and spares later allocations the page faults of fresh memory. The settings:
 - ``gc on, clean heap``: Python's default collector, and an untimed ``gc.collect()`` before
   each step, so a step pays only for the collections its own allocations trigger;
 - ``gc on, loop``: each engine runs blocks of back-to-back steps, as a training loop does,
@@ -21,10 +24,15 @@ times faster tinygrad_lm is.
 from __future__ import annotations
 
 import gc
+import json
+import os
 import random
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import tinygrad_lm as tg
 from benchmarks import micrograd_reference
@@ -106,31 +114,50 @@ def _measure(found, models, data, steps: list, *, gc_on: bool, reps: int, block:
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def run(quick: bool = False) -> list[dict]:
-    """Median step times of every engine in every setting, and their ratio to tinygrad_lm's."""
+SETTINGS = {"gc on, clean heap": (True, 1), "gc on, loop": (True, 4), "gc off": (False, 1)}
+
+
+def measure(setting: str, quick: bool = False) -> list[dict]:
+    """One setting's median step times, in this process, and their ratio to tinygrad_lm's."""
     found = engines()
     data = moons()
     models = _models(found)
     first = {name: step(models[name], found[name][0], *data, 0) for name in found}
     if len(set(first.values())) != 1:
         raise AssertionError(f"engines disagree on the first step's loss: {first}")
+    gc_on, block = SETTINGS[setting]
+    if quick and block > 1:
+        block = 2
     steps = dict.fromkeys(found, 1)
-    reps = 3 if quick else 9
-    settings = (("gc on, clean heap", True, 1), ("gc on, loop", True, 2 if quick else 4),
-                ("gc off", False, 1))
+    medians = _measure(found, models, data, steps, gc_on=gc_on, reps=3 if quick else 9,
+                       block=block)
+    ours = medians["tinygrad_lm"]
+    return [{"engine": name, "setting": setting, "median_s": seconds, "ratio": seconds / ours}
+            for name, seconds in medians.items()]
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Every setting, each in a fresh process; the rows of ``measure``."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
     rows = []
-    for setting, gc_on, block in settings:
-        medians = _measure(found, models, data, steps, gc_on=gc_on, reps=reps, block=block)
-        ours = medians["tinygrad_lm"]
-        for name, seconds in medians.items():
-            rows.append({"engine": name, "setting": setting, "median_s": seconds,
-                         "ratio": seconds / ours})
+    for setting in SETTINGS:
+        command = [sys.executable, "-m", "benchmarks.bench_scalar", "--json", setting]
+        if quick:
+            command.append("--quick")
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=root)
+        if done.returncode != 0:
+            raise RuntimeError(f"bench_scalar {setting!r} failed:\n{done.stderr}")
+        rows.extend(json.loads(done.stdout))
     return rows
 
 
 if __name__ == "__main__":
-    import sys
-
     from benchmarks import format_table
 
-    print(format_table(run(quick="--quick" in sys.argv)))
+    quick = "--quick" in sys.argv
+    if "--json" in sys.argv:
+        print(json.dumps(measure(sys.argv[sys.argv.index("--json") + 1], quick)))
+    else:
+        print(format_table(run(quick)))
