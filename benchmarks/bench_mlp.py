@@ -97,8 +97,8 @@ def measure(name: str, dtype, repeats: int) -> dict:
 
 def run(quick: bool = False) -> list[dict]:
     """Every size in float64 and float32; ``quick`` skips the large size and repeats less."""
-    repeats = {"tiny": 300 if quick else 3000, "medium": 10 if quick else 60,
-               "large": 3 if quick else 10}
+    repeats = {"tiny": 300 if quick else 3000, "medium": 10 if quick else 100,
+               "large": 3 if quick else 20}
     names = ("tiny", "medium") if quick else ("tiny", "medium", "large")
     return [measure(name, dtype, repeats[name])
             for name in names for dtype in (np.float64, np.float32)]
