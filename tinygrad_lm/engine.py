@@ -84,19 +84,21 @@ class Primitive:
 
 
 def _direct_arity(vjps: Sequence[Callable]) -> int:
-    """1 or 2 when every VJP takes exactly that many operands after ``grad, out`` and nothing
-    else, so that backward may call it directly; 0 otherwise (keyword parameters, variadic or
-    piecewise-constant primitives), and backward calls it through ``*args, **params``.
+    """How many operands backward passes straight to the VJPs: 1 for one VJP (one operand,
+    keyword parameters passed by name), 2 for two VJPs taking ``grad, out, x, y`` alone;
+    0 otherwise (variadic and piecewise-constant primitives), for the general step.
 
     >>> _direct_arity((lambda grad, out, x, y: grad, lambda grad, out, x, y: grad))
     2
     >>> _direct_arity((lambda grad, out, x, axis, keepdims: grad,))
-    0
+    1
     """
     if not isinstance(vjps, tuple) or len(vjps) not in (1, 2):
         return 0
-    counts = {getattr(getattr(vjp, "__code__", None), "co_argcount", 0) for vjp in vjps}
-    return len(vjps) if counts == {len(vjps) + 2} else 0
+    if len(vjps) == 2 and any(getattr(getattr(vjp, "__code__", None), "co_argcount", 0) != 4
+                              for vjp in vjps):
+        return 0
+    return len(vjps)
 
 
 class EachInput:
@@ -389,7 +391,11 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
             # The hot path, written out: nearly every node has one or two operands, and a
             # direct call costs half of a call through *args (the scalar benchmark's budget).
             (x,) = inputs
-            g = prim.vjps[0](grad, node.data, x.data)
+            params = node._params
+            if params:
+                g = prim.vjps[0](grad, node.data, x.data, **params)
+            else:
+                g = prim.vjps[0](grad, node.data, x.data)
             if shaped and g.shape != x.data.shape:
                 g = x._fit(g, prim, 0)
             grads[x] = g if (previous := get(x)) is None else previous + g
