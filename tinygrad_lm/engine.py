@@ -168,7 +168,8 @@ class Node:
     def __setstate__(self, state: tuple) -> None:
         """Restore a pickled or copied node under a new ``_seq``: numbers are per process, and
         a node's number must stay above those of its inputs (restored before it)."""
-        for name, value in state[1].items():
+        attributes, slots = state if isinstance(state, tuple) else (state, None)
+        for name, value in {**(attributes or {}), **(slots or {})}.items():
             setattr(self, name, value)
         self._seq = next_seq()
 
