@@ -83,6 +83,16 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
+def passthrough(grad: Any, out: Any, *operands: Any, **params: Any) -> Any:
+    """The VJP of an input that receives the output's gradient unchanged (both inputs of add,
+    the first of sub). Backward recognises it and hands ``grad`` on without a call.
+
+    >>> passthrough(3.0, None, 1.0, 2.0)
+    3.0
+    """
+    return grad
+
+
 def _direct_arity(vjps: Sequence[Callable]) -> int:
     """How many operands backward passes straight to the VJPs: 1 for one VJP (one operand,
     keyword parameters passed by name), 2 for two VJPs taking ``grad, out, x, y`` alone;
@@ -96,7 +106,7 @@ def _direct_arity(vjps: Sequence[Callable]) -> int:
     if not isinstance(vjps, tuple) or len(vjps) not in (1, 2):
         return 0
     if len(vjps) == 2 and any(getattr(getattr(vjp, "__code__", None), "co_argcount", 0) != 4
-                              for vjp in vjps):
+                              for vjp in vjps if vjp is not passthrough):
         return 0
     return len(vjps)
 
@@ -409,12 +419,14 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
                 x_data, y_data = x.data, y.data
             vjps, out = prim.vjps, node.data
             if x is not None and (every or x.requires_grad):
-                g = vjps[0](grad, out, x_data, y_data)
+                vjp = vjps[0]
+                g = grad if vjp is passthrough else vjp(grad, out, x_data, y_data)
                 if shaped and g.shape != x.data.shape:
                     g = x._fit(g, prim, 0)
                 grads[x] = g if (previous := get(x)) is None else previous + g
             if y is not None and (every or y.requires_grad):
-                g = vjps[1](grad, out, x_data, y_data)
+                vjp = vjps[1]
+                g = grad if vjp is passthrough else vjp(grad, out, x_data, y_data)
                 if shaped and g.shape != y.data.shape:
                     g = y._fit(g, prim, 1)
                 grads[y] = g if (previous := get(y)) is None else previous + g

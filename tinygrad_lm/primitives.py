@@ -14,7 +14,7 @@ import operator
 
 import numpy as np
 
-from .engine import EachInput, Primitive
+from .engine import EachInput, Primitive, passthrough
 
 
 def _ieee(fast, exact):
@@ -31,13 +31,11 @@ def _ieee(fast, exact):
 
 # Arithmetic ---------------------------------------------------------------------------------
 
-add = Primitive("add", np.add, (
-    lambda grad, out, x, y: grad,
-    lambda grad, out, x, y: grad,
-), scalar=operator.add, symbol="+")
+# passthrough is the VJP `grad` itself, which backward hands on without a call.
+add = Primitive("add", np.add, (passthrough, passthrough), scalar=operator.add, symbol="+")
 
 sub = Primitive("sub", np.subtract, (
-    lambda grad, out, x, y: grad,
+    passthrough,
     lambda grad, out, x, y: -grad,
 ), scalar=operator.sub, symbol="-")
 
