@@ -36,7 +36,8 @@ class Primitive:
     ``forward`` runs on numpy arrays, ``scalar`` (when given) on Python floats for the
     ``Value`` front-end. ``vjps[i](grad, out, *inputs, **params)`` returns d loss / d input i.
     A piecewise-constant primitive has no VJPs; instead ``jumps(out, *inputs, **params)``
-    returns, per input, a boolean mask of the entries that sit exactly on a jump.
+    returns, per input, a boolean mask of the entries that sit exactly on a jump. ``arity``
+    (1, 2 or 0, from the VJPs) tells backward whether it may call them directly.
 
     Calling a primitive dispatches on its arguments: with a node among them it records a graph
     node (see ``apply``), on Python floats it runs ``scalar``, otherwise ``forward``. This is
@@ -44,8 +45,8 @@ class Primitive:
     ``create_graph=True`` (nodes in, a new graph out).
 
     >>> from tinygrad_lm import primitives as P
-    >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.greater.is_piecewise_constant
-    ('mul', '*', 6.0, True)
+    >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.greater.is_piecewise_constant, P.mul.arity
+    ('mul', '*', 6.0, True, 2)
     """
 
     __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jumps", "arity")
