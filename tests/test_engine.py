@@ -112,6 +112,17 @@ def test_toposort_puts_inputs_first_whatever_the_order_leaves_were_made():
                 assert order.index(inp) < order.index(node)
 
 
+def test_a_one_vjp_primitive_with_positional_arguments_takes_the_general_step():
+    # clip's lo and hi are keyword parameters when Tensor.clip calls it, constants when a
+    # caller passes them positionally: the node then has three inputs, not one.
+    t = tg.Tensor([-2.0, 0.3, 2.0], requires_grad=True)
+    P.clip(t, -1.0, 1.0).sum().backward()
+    np.testing.assert_array_equal(t.grad, [0.0, 1.0, 0.0])
+    t.grad = None
+    P.clip(t, lo=-1.0, hi=1.0).sum().backward()
+    np.testing.assert_array_equal(t.grad, [0.0, 1.0, 0.0])
+
+
 def test_a_node_restored_from_a_pickle_is_numbered_again():
     w = tg.Tensor([1.0, 2.0], requires_grad=True)
     w._seq = 10**12               # as if numbered by a long-running process

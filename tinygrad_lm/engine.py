@@ -96,8 +96,9 @@ def passthrough(grad: Any, out: Any, *operands: Any, **params: Any) -> Any:
 
 def _direct_arity(vjps: Sequence[Callable]) -> int:
     """How many operands backward passes straight to the VJPs: 1 for one VJP (one operand,
-    keyword parameters passed by name), 2 for two VJPs taking ``grad, out, x, y`` alone;
-    0 otherwise (variadic and piecewise-constant primitives), for the general step.
+    keyword parameters passed by name; a node whose other arguments were given positionally
+    takes the general step), 2 for two VJPs taking ``grad, out, x, y`` alone; 0 otherwise
+    (variadic and piecewise-constant primitives), for the general step.
 
     >>> _direct_arity((lambda grad, out, x, y: grad, lambda grad, out, x, y: grad))
     2
@@ -399,7 +400,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
             record[id(node)] = grad
         inputs = node._inputs
         arity = prim.arity if plain else 0
-        if arity == 1:
+        if arity == 1 and len(inputs) == 1:  # not clip(x, lo, hi) called positionally
             # The hot path, written out: nearly every node has one or two operands, and a
             # direct call costs half of a call through *args (the scalar benchmark's budget).
             (x,) = inputs
@@ -412,7 +413,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
                 g = x._fit(g, prim, 0)
             grads[x] = g if (previous := get(x)) is None else previous + g
             continue
-        if arity == 2:
+        if arity == 2:  # each input written out too: a loop over the two costs ~10% here
             x, y = inputs
             if x is None or y is None:
                 x_data, y_data = node._args

@@ -536,7 +536,7 @@ def _unary(prim, x: Tensor, **params) -> Tensor:
 def _operand(other: Any, op: str, scalar: bool = True) -> Any:
     """The other side of an operator: a Tensor, a Python number, or an ndarray."""
     kind = type(other)
-    if kind is Tensor or kind is float or kind is int:
+    if kind is float or kind is int:
         return other
     if isinstance(other, Tensor):
         return other
