@@ -88,7 +88,7 @@ def test_a_million_op_chain_needs_no_recursion():
     try:
         for _ in range(1_000_000):
             y = -y
-        assert y._prim is P.neg
+        assert y.prim is P.neg
         y.backward()
     finally:
         del y
@@ -107,7 +107,7 @@ def test_toposort_puts_inputs_first_whatever_the_order_leaves_were_made():
     order = engine.toposort(d)
     assert len(order) == 7 and {a, b, c, late, d} <= set(order) and order[-1] is d
     for node in order:
-        for inp in node._inputs:
+        for inp in node.inputs:
             if inp is not None:
                 assert order.index(inp) < order.index(node)
 
@@ -155,11 +155,11 @@ def test_no_grad_records_nothing():
         y = (x * 3).exp().sum()
         v = tg.Value(2.0) * 3
     assert tg.is_grad_enabled()
-    assert not y.requires_grad and y._prim is None and y._inputs == ()
-    assert v._prim is None and v._inputs == ()
+    assert not y.requires_grad and y.prim is None and y.inputs == ()
+    assert v.prim is None and v.inputs == ()
     np.testing.assert_allclose(y.data, np.exp(3 * x.data).sum())
     z = x * 2
-    assert z.requires_grad and z._prim is P.mul
+    assert z.requires_grad and z.prim is P.mul
 
 
 def test_no_grad_restores_the_mode_after_an_error():
@@ -420,7 +420,7 @@ def test_len_item_shape():
 def test_detach_shares_data_and_stops_the_gradient():
     x = tg.Tensor([1.0, 3.0], requires_grad=True)
     d = x.detach()
-    assert d.data is x.data and not d.requires_grad and d._prim is None
+    assert d.data is x.data and not d.requires_grad and d.prim is None
     (d * x).sum().backward()
     np.testing.assert_array_equal(x.grad, [1.0, 3.0])
 

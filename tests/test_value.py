@@ -105,7 +105,7 @@ def test_value_gradients_match_central_differences(fn, xs):
 
 
 def test_every_shared_op_has_a_case():
-    covered = {fn(*map(Value, xs))._prim.name for fn, xs in (c.values for c in CASES)}
+    covered = {fn(*map(Value, xs)).prim.name for fn, xs in (c.values for c in CASES)}
     assert covered == {"add", "sub", "mul", "div", "pow", "neg", "abs", "relu", "tanh", "exp",
                        "log", "sigmoid"}
 
@@ -117,9 +117,9 @@ def test_comparisons_are_graph_nodes_with_zero_gradient(name):
         a, b = Value(x), Value(y)
         out = fn(a, b)
         t_out = fn(tg.Tensor(x, requires_grad=True), tg.Tensor(y, requires_grad=True))
-        assert isinstance(out, Value) and out._inputs == (a, b)
+        assert isinstance(out, Value) and out.inputs == (a, b)
         assert out.data == float(t_out.data) == float(fn(x, y))
-        with pytest.warns(tg.ZeroGradientWarning, match=out._prim.name):
+        with pytest.warns(tg.ZeroGradientWarning, match=out.prim.name):
             out.backward()
         assert (a.grad, b.grad) == (0.0, 0.0)
 
@@ -256,7 +256,7 @@ def test_a_chain_of_100000_ops_needs_no_recursion():
 def test_an_input_used_twice_keeps_both_edges():
     a = Value(3.0)
     b = a * a
-    assert b._inputs == (a, a)
+    assert b.inputs == (a, a)
     b.backward()
     assert a.grad == 6.0
 
@@ -341,4 +341,4 @@ def test_backward_reads_the_inputs_current_values_as_micrograd_does():
     a.data = 5.0  # rebinding before backward: micrograd's closures would read 5.0 too
     c.backward()
     assert b.grad == 5.0 and a.grad == 3.0
-    assert (a * 4.0)._args == (5.0, 4.0) and (4.0 - a)._args == (4.0, 5.0)
+    assert (a * 4.0).args == (5.0, 4.0) and (4.0 - a).args == (4.0, 5.0)

@@ -34,7 +34,9 @@ class Primitive:
     """One differentiable operation: its forward and, beside it, one VJP per input.
 
     ``forward`` runs on numpy arrays, ``scalar`` (when given) on Python floats for the
-    ``Value`` front-end. ``vjps[i](grad, out, *inputs, **params)`` returns d loss / d input i.
+    ``Value`` front-end. ``vjps[i](grad, out, *inputs, **params)`` returns d loss / d input i;
+    ``jvps[i](tangent, out, *inputs, **params)`` returns input i's contribution to the output's
+    tangent (forward mode), with the same names.
     A piecewise-constant primitive has no VJPs; instead ``jumps(out, *inputs, **params)``
     returns, per input, a boolean mask of the entries that sit exactly on a jump. ``arity``
     (1, 2 or 0, from the VJPs) tells backward whether it may call them directly.
@@ -49,16 +51,17 @@ class Primitive:
     ('mul', '*', 6.0, True, 2)
     """
 
-    __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jumps", "arity")
+    __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jvps", "jumps", "arity")
 
-    def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable] = (), *,
-                 scalar: Callable | None = None, jumps: Callable | None = None,
-                 symbol: str | None = None):
+    def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable] = (),
+                 jvps: Sequence[Callable] = (), *, scalar: Callable | None = None,
+                 jumps: Callable | None = None, symbol: str | None = None):
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
         self.scalar = scalar
         self.vjps = vjps
+        self.jvps = jvps
         self.jumps = jumps
         self.arity = _direct_arity(vjps)
 
@@ -135,10 +138,10 @@ class Node:
     """The contract every graph node keeps, whatever holds its data.
 
     ``data``: the value; ``grad``: the accumulated gradient of a leaf; ``requires_grad``;
-    ``_prim``: the ``Primitive`` that made it (``None`` for a leaf); ``_inputs``: one entry per
+    ``prim``: the ``Primitive`` that made it (``None`` for a leaf); ``inputs``: one entry per
     positional argument, the input node or ``None`` where the argument was a constant;
-    ``_args``: the argument values (a Tensor keeps those of forward time; a Value reads its inputs'
-    current values, as micrograd does); ``_params``: keyword parameters; ``_seq``: the node's
+    ``args``: the argument values (a Tensor keeps those of forward time; a Value reads its inputs'
+    current values, as micrograd does); ``params``: keyword parameters; ``_seq``: the node's
     number from ``next_seq()``, taken when it is made.
     Front-ends supply ``_new`` (build a node), ``_accumulate`` (add a gradient into a leaf),
     ``_zeros_like`` (the gradient a piecewise-constant op passes back) and, where data has a
@@ -147,7 +150,7 @@ class Node:
     >>> import tinygrad_lm as tg
     >>> x = tg.Value(2.0)
     >>> y = x * 3
-    >>> isinstance(y, Node), x.is_leaf, y.op, y._inputs == (x, None), y._args
+    >>> isinstance(y, Node), x.is_leaf, y.op, y.inputs == (x, None), y.args
     (True, True, 'mul', True, (2.0, 3.0))
     """
 
@@ -165,7 +168,7 @@ class Node:
         >>> x.is_leaf, (x * 2).is_leaf
         (True, False)
         """
-        return self._prim is None
+        return self.prim is None
 
     @property
     def op(self) -> str:
@@ -175,7 +178,7 @@ class Node:
         >>> (tg.Tensor([1.0], requires_grad=True).exp()).op
         'exp'
         """
-        return "" if self._prim is None else self._prim.name
+        return "" if self.prim is None else self.prim.name
 
     def __setstate__(self, state: tuple) -> None:
         """Restore a pickled or copied node under a new ``_seq``: numbers are per process, and
@@ -225,7 +228,7 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
     >>> import tinygrad_lm as tg
     >>> from tinygrad_lm import primitives as P
     >>> y = apply(P.mul, (tg.Tensor([2.0], requires_grad=True), 3.0), {})
-    >>> y, y._inputs[1] is None
+    >>> y, y.inputs[1] is None
     (Tensor([6.], op='mul'), True)
     """
     cls = None
@@ -296,7 +299,7 @@ def toposort(root: Node) -> list[Node]:
     ['', 'mul', 'exp']
     """
     reached = {root}
-    stack = list(root._inputs)
+    stack = list(root.inputs)
     pop, push, reach = stack.pop, stack.extend, reached.add
     every = root.all_require_grad
     while stack:
@@ -304,7 +307,7 @@ def toposort(root: Node) -> list[Node]:
         if node is None or node in reached or not (every or node.requires_grad):
             continue
         reach(node)
-        push(node._inputs)
+        push(node.inputs)
     return sorted(reached, key=_by_seq)
 
 
@@ -323,12 +326,12 @@ def locally_constant(order: list[Node]) -> set[int]:
     """
     constant: set[int] = set()
     for node in order:
-        prim = node._prim
+        prim = node.prim
         if prim is None:
             continue
         if prim.jumps is not None or all(
                 inp is None or not inp.requires_grad or id(inp) in constant
-                for inp in node._inputs):
+                for inp in node.inputs):
             constant.add(id(node))
     return constant
 
@@ -344,9 +347,9 @@ def jump_masks(node: Node, constant: set[int]) -> list[Any]:
     >>> jump_masks(x > 0, set())
     [array([ True, False]), None]
     """
-    masks = node._prim.jumps(node.data, *node._args, **node._params)
+    masks = node.prim.jumps(node.data, *node.args, **node.params)
     return [None if inp is None or not inp.requires_grad or id(inp) in constant else mask
-            for inp, mask in zip(node._inputs, masks)]
+            for inp, mask in zip(node.inputs, masks)]
 
 
 def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: str = "zero",
@@ -356,7 +359,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     Walks ``toposort(root)`` from the output back, summing each node's incoming gradients in a
     dict keyed by node identity (popped once used, so memory falls as backward proceeds) and adding
     the result into every leaf that requires grad. A VJP reads its operands from the input
-    nodes' current ``data`` (as micrograd's closures do) and constants from ``_args``. With
+    nodes' current ``data`` (as micrograd's closures do) and constants from ``args``. With
     ``create_graph`` the VJPs run on the nodes themselves and record a new graph. With
     ``record`` (a dict), leaves are left alone and the gradient of every node (key ``id(node)``)
     and every edge (key ``(id(node), input_index)``) is stored there instead: that is how
@@ -387,7 +390,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     pop, get = grads.pop, grads.get
     for node in reversed(order):
         grad = pop(node)  # every node in order leads to root, so a gradient reached it
-        prim = node._prim
+        prim = node.prim
         if prim is None:
             if record is None:
                 node._accumulate(grad)
@@ -398,13 +401,13 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
             node.grad = grad
         elif record is not None:
             record[id(node)] = grad
-        inputs = node._inputs
+        inputs = node.inputs
         arity = prim.arity if plain else 0
         if arity == 1 and len(inputs) == 1:  # not clip(x, lo, hi) called positionally
             # The hot path, written out: nearly every node has one or two operands, and a
             # direct call costs half of a call through *args (the scalar benchmark's budget).
             (x,) = inputs
-            params = node._params
+            params = node.params
             if params:
                 g = prim.vjps[0](grad, node.data, x.data, **params)
             else:
@@ -416,7 +419,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
         if arity == 2:  # each input written out too: a loop over the two costs ~10% here
             x, y = inputs
             if x is None or y is None:
-                x_data, y_data = node._args
+                x_data, y_data = node.args
             else:
                 x_data, y_data = x.data, y.data
             vjps, out = prim.vjps, node.data
@@ -453,25 +456,25 @@ def _input_grads(node: Node, grad: Any, create_graph: bool,
     """d root / d input for every input of ``node``, None where none flows: the general step,
     for any number of operands, keyword parameters, piecewise-constant ops, strict mode and
     ``create_graph`` (VJPs called on the nodes themselves)."""
-    prim, inputs = node._prim, node._inputs
+    prim, inputs = node.prim, node.inputs
     if prim.jumps is not None:
         return _piecewise_grads(node, create_graph, constant)
     if create_graph:
-        args = tuple(a if inp is None else inp for inp, a in zip(inputs, node._args))
+        args = tuple(a if inp is None else inp for inp, a in zip(inputs, node.args))
         out = node
     else:
-        args = tuple(a if inp is None else inp.data for inp, a in zip(inputs, node._args))
+        args = tuple(a if inp is None else inp.data for inp, a in zip(inputs, node.args))
         out = node.data
-    vjps, params = prim.vjps, node._params
+    vjps, params = prim.vjps, node.params
     return [None if inp is None or not inp.requires_grad else vjps[i](grad, out, *args, **params)
             for i, inp in enumerate(inputs)]
 
 
 def _piecewise_grads(node: Node, create_graph: bool, constant: set[int] | None) -> list[Any]:
     """Exact zeros for each input of a piecewise-constant node; NaN on its jumps in strict mode."""
-    masks = jump_masks(node, constant) if constant is not None else [None] * len(node._inputs)
+    masks = jump_masks(node, constant) if constant is not None else [None] * len(node.inputs)
     grads = []
-    for inp, mask in zip(node._inputs, masks):
+    for inp, mask in zip(node.inputs, masks):
         if inp is None or not inp.requires_grad:
             grads.append(None)
             continue
@@ -483,15 +486,15 @@ def _warn_if_no_signal(root: Node, order: list[Node], piecewise: list[Node]) -> 
     """Warn when every path from ``root`` to a leaf that requires grad crosses a step."""
     reached = {id(root)}
     for node in reversed(order):
-        if id(node) not in reached or node._prim is None or node._prim.jumps is not None:
+        if id(node) not in reached or node.prim is None or node.prim.jumps is not None:
             continue
-        for inp in node._inputs:
+        for inp in node.inputs:
             if inp is not None and inp.requires_grad:
                 reached.add(id(inp))
-    leaves = [n for n in order if n._prim is None]
+    leaves = [n for n in order if n.prim is None]
     if not leaves or any(id(leaf) in reached for leaf in leaves):
         return
-    blocking = sorted({n._prim.name for n in piecewise})
+    blocking = sorted({n.prim.name for n in piecewise})
     warnings.warn(
         f"no gradient signal reaches any leaf that requires grad: every path crosses a "
         f"piecewise-constant op ({', '.join(blocking)}), whose derivative is zero wherever it "

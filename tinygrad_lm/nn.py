@@ -25,7 +25,7 @@ __all__ = ["MLP", "Linear", "Module", "ReLU", "Sequential", "Sigmoid", "Tanh", "
 
 def _is_parameter(value: Any) -> bool:
     # Only leaves: a Tensor computed from parameters (a cached activation) is not one.
-    return isinstance(value, Tensor) and value.requires_grad and value._prim is None
+    return isinstance(value, Tensor) and value.requires_grad and value.prim is None
 
 
 def _is_module_list(value: Any) -> bool:

@@ -42,8 +42,8 @@ class Optimizer:
             if not p.requires_grad:
                 raise ValueError(f"{name}: parameter {i} (shape {p.shape}, dtype {p.dtype}) "
                                  f"does not require grad; create it with requires_grad=True")
-            if p._prim is not None:
-                raise ValueError(f"{name}: parameter {i} is the result of {p._prim.name}, not "
+            if p.prim is not None:
+                raise ValueError(f"{name}: parameter {i} is the result of {p.prim.name}, not "
                                  f"a leaf; optimize the tensors it was computed from")
         if len({id(p) for p in params}) != len(params):
             raise ValueError(f"{name}: a parameter appears more than once")

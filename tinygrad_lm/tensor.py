@@ -55,8 +55,8 @@ class Tensor(Node):
     array([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_inputs", "_args",
-                 "_params", "_seq")
+    __slots__ = ("data", "grad", "requires_grad", "name", "prim", "inputs", "args",
+                 "params", "_seq")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
@@ -81,10 +81,10 @@ class Tensor(Node):
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.name = ""
-        self._prim = None
-        self._inputs = ()
-        self._args = ()
-        self._params = _NO_PARAMS
+        self.prim = None
+        self.inputs = ()
+        self.args = ()
+        self.params = _NO_PARAMS
         self._seq = next_seq()
 
     @classmethod
@@ -94,10 +94,10 @@ class Tensor(Node):
         t.grad = None
         t.requires_grad = prim is not None
         t.name = ""
-        t._prim = prim
-        t._inputs = inputs
-        t._args = args
-        t._params = params
+        t.prim = prim
+        t.inputs = inputs
+        t.args = args
+        t.params = params
         t._seq = next_seq()
         return t
 
@@ -256,8 +256,8 @@ class Tensor(Node):
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
         extras = [] if self.data.dtype == np.float64 else [f"dtype={self.data.dtype}"]
-        if self._prim is not None:
-            extras.append(f"op={self._prim.name!r}")
+        if self.prim is not None:
+            extras.append(f"op={self.prim.name!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         if self.name:

@@ -34,9 +34,9 @@ def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
         v.label = ""
         v._seq = next_seq()
         if _GRAD_ENABLED[0]:
-            v._prim, v._inputs, v._const = prim, inputs, const
+            v.prim, v.inputs, v._const = prim, inputs, const
         else:
-            v._prim, v._inputs, v._const = None, (), None
+            v.prim, v.inputs, v._const = None, (), None
         return v
 
     method.__name__ = f"__{'r' if reflected else ''}{prim.name}__"
@@ -58,8 +58,8 @@ class Value(Node):
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prim", "_inputs", "_const", "_seq")
-    _params = _NO_PARAMS  # no scalar primitive takes keyword parameters
+    __slots__ = ("data", "grad", "label", "prim", "inputs", "_const", "_seq")
+    params = _NO_PARAMS  # no scalar primitive takes keyword parameters
     requires_grad = True
     uses_floats = True
     keeps_every_grad = True
@@ -72,8 +72,8 @@ class Value(Node):
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self._prim = None
-        self._inputs = ()
+        self.prim = None
+        self.inputs = ()
         self._const = None
         self._seq = next_seq()
 
@@ -88,14 +88,17 @@ class Value(Node):
         return _node(data, prim, inputs, const)
 
     @property
-    def _args(self) -> tuple:
+    def args(self) -> tuple:
         """The operands' values: read from the input nodes, as micrograd's closures read them.
 
         A node stores only its constant operand, if any, rather than a tuple of floats: that
         tuple would be one more object per node for Python's cyclic collector to track, which
         costs a third of the step under the default gc.
+
+        >>> (Value(5.0) * 4.0).args
+        (5.0, 4.0)
         """
-        inputs = self._inputs
+        inputs = self.inputs
         if len(inputs) == 1:
             return (inputs[0].data,)
         if not inputs:
@@ -117,16 +120,16 @@ class Value(Node):
     @property
     def _prev(self) -> set[Value]:
         """The input nodes, as micrograd's ``_prev``."""
-        return {inp for inp in self._inputs if inp is not None}
+        return {inp for inp in self.inputs if inp is not None}
 
     @property
     def _op(self) -> str:
         """The op's symbol as micrograd writes it ('+', '*', '**2', 'ReLU', ...)."""
-        if self._prim is None:
+        if self.prim is None:
             return ""
-        if self._prim is P.power and self._inputs[1] is None:
-            return f"**{self._args[1]:g}"
-        return self._prim.symbol
+        if self.prim is P.power and self.inputs[1] is None:
+            return f"**{self.args[1]:g}"
+        return self.prim.symbol
 
     def backward(self, *, undefined: str = "zero") -> None:
         """Back-propagate from this node: every node's ``.grad`` holds d self / d node.
@@ -224,8 +227,8 @@ def _node(data: float, prim=None, inputs: tuple = (), const: float | None = None
     v.data = data
     v.grad = 0.0
     v.label = ""
-    v._prim = prim
-    v._inputs = inputs
+    v.prim = prim
+    v.inputs = inputs
     v._const = const
     v._seq = next_seq()
     return v

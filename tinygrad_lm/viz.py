@@ -212,22 +212,22 @@ class _Layout:
         constant_ids: set[int] = set()
         raw = 0
         for node in self.order:
-            if node._prim is None:
+            if node.prim is None:
                 continue
-            for inp in node._inputs:
+            for inp in node.inputs:
                 if inp is None:
                     raw += 1
                 elif not inp.requires_grad and id(inp) not in constant_ids:
                     constant_ids.add(id(inp))
                     self.constants.append(inp)
         grouped = [n for n in self.order if id(n) in self.group_of]
-        ops = sum(1 for n in self.order if n._prim is not None and id(n) not in self.group_of)
+        ops = sum(1 for n in self.order if n.prim is not None and id(n) not in self.group_of)
         self.count = (len(self.order) - len(grouped) + ops + len(self.constants) + raw
                       + len(set(self.group_of.values())))
 
     def _undefined_entries(self) -> dict[int, list[int]]:
         """Per piecewise-constant node sitting on a jump: the count of undefined entries."""
-        steps = [n for n in self.order if n._prim is not None and n._prim.jumps is not None]
+        steps = [n for n in self.order if n.prim is not None and n.prim.jumps is not None]
         if not steps:
             return {}
         constant = locally_constant(self.order)
@@ -247,9 +247,9 @@ class _Layout:
             if node is self.root:
                 continue
             name = groups.get(id(node))
-            if name is None and node._prim is not None:
-                name = next((groups[id(inp)] for inp in node._inputs
-                             if inp is not None and inp._prim is None and id(inp) in groups),
+            if name is None and node.prim is not None:
+                name = next((groups[id(inp)] for inp in node.inputs
+                             if inp is not None and inp.prim is None and id(inp) in groups),
                             None)
             if name is not None:
                 group_of[id(node)] = name
@@ -281,7 +281,7 @@ class _Layout:
             ids[id(node)] = f"{prefix}{i}"
             if node is self.root:
                 kind = "root"
-            elif node._prim is None:
+            elif node.prim is None:
                 kind = "parameter" if node.requires_grad else "constant"
             else:
                 kind = "data"
@@ -292,7 +292,7 @@ class _Layout:
         edges: dict[tuple[str, str, int | None], str] = {}
         raw = 0
         for i, node in enumerate(self.order):
-            if node._prim is None:
+            if node.prim is None:
                 continue
             out_id = ids[id(node)]
             op_id = out_id if id(node) in self.group_of else f"{prefix}{i}op"
@@ -301,7 +301,7 @@ class _Layout:
                 lines.append(f"\t{op_id} {_op_attrs(node, counts)}\n")
                 _add_edge(edges, (op_id, out_id, None), _edge_kind(self.grads.get(id(node))))
             counts = self.undefined.get(id(node))
-            for j, (inp, arg) in enumerate(zip(node._inputs, node._args)):
+            for j, (inp, arg) in enumerate(zip(node.inputs, node.args)):
                 if inp is None:
                     src = f"{prefix}r{raw}"
                     raw += 1
@@ -483,15 +483,15 @@ def _params_text(params: dict) -> str:
 
 
 def _op_attrs(node: Node, undefined_counts: list[int] | None) -> str:
-    prim = node._prim
+    prim = node.prim
     kind = "undefined" if undefined_counts else "step" if prim.jumps is not None else "op"
     fill, border = COLORS[kind]
     label = f"<B>{_text(prim.symbol)}</B>"
-    params = _params_text(node._params)
+    params = _params_text(node.params)
     if params:
         label += f'<BR/><FONT POINT-SIZE="9" COLOR="{MUTED}">{_text(params)}</FONT>'
     if undefined_counts:
-        size = max(int(np.size(a)) for a, inp in zip(node._args, node._inputs)
+        size = max(int(np.size(a)) for a, inp in zip(node.args, node.inputs)
                    if inp is not None)
         label += (f'<BR/><FONT POINT-SIZE="9" COLOR="{border}">undefined at '
                   f"{max(undefined_counts)} of {size}</FONT>")
@@ -519,18 +519,18 @@ def _group_attrs(title: str, nodes: list[Node], grads: dict, show_data: bool,
     ops: dict[str, int] = {}
     params = []
     for node in nodes:
-        if node._prim is None:
+        if node.prim is None:
             params.append(node)
         else:
-            ops[node._prim.symbol] = ops.get(node._prim.symbol, 0) + 1
+            ops[node.prim.symbol] = ops.get(node.prim.symbol, 0) + 1
     op_text = ", ".join(name if n == 1 else f"{name} \u00d7{n}" for name, n in ops.items())
     rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{_text(title)}</B></TD></TR>']
     if op_text:
         rows.append(_row("ops", _text(op_text)))
     shown = sorted(params, key=lambda p: getattr(p, "name", "") or getattr(p, "label", ""))
-    outputs = [n for n in nodes if n._prim is not None][-1:]
+    outputs = [n for n in nodes if n.prim is not None][-1:]
     for node in shown + outputs:
-        if node._prim is None:
+        if node.prim is None:
             name = getattr(node, "name", None) or getattr(node, "label", "") or "parameter"
             name = name.rpartition(".")[2]
         else:
