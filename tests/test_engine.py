@@ -494,3 +494,24 @@ def test_value_and_0d_tensor_agree(k):
         assert vout.data == pytest.approx(tout.item(), rel=1e-15, abs=1e-15)
         assert va.grad == pytest.approx(float(ta.grad), rel=1e-14, abs=1e-15)
         assert vb.grad == pytest.approx(float(tb.grad), rel=1e-14, abs=1e-15)
+
+
+def test_no_grad_is_per_thread():
+    import threading
+
+    w = tg.Tensor([1.0], requires_grad=True)
+    inside, outside = threading.Event(), threading.Event()
+    seen = {}
+
+    def other_thread():
+        inside.wait()
+        seen["requires_grad"] = (w * 2).requires_grad
+        outside.set()
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    with tg.no_grad():
+        inside.set()
+        outside.wait()
+    t.join()
+    assert seen["requires_grad"] is True

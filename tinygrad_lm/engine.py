@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
 
-_GRAD_ENABLED = [True]
+
+class _GradMode(threading.local):
+    """Whether operations record a graph, per thread (as PyTorch's grad mode is)."""
+
+    enabled = True
+
+
+grad_mode = _GradMode()
 _NO_PARAMS: dict = {}
 # Every node takes the next number as it is made (its ``_seq``). A node is made after its inputs,
 # so numbering order is a topological order: PyTorch's engine orders by a sequence number too.
@@ -197,7 +205,7 @@ def is_grad_enabled() -> bool:
     ...     tg.is_grad_enabled()
     False
     """
-    return _GRAD_ENABLED[0]
+    return grad_mode.enabled
 
 
 @contextmanager
@@ -211,12 +219,12 @@ def no_grad() -> Iterator[None]:
     >>> y.requires_grad
     False
     """
-    previous = _GRAD_ENABLED[0]
-    _GRAD_ENABLED[0] = False
+    previous = grad_mode.enabled
+    grad_mode.enabled = False
     try:
         yield
     finally:
-        _GRAD_ENABLED[0] = previous
+        grad_mode.enabled = previous
 
 
 def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
@@ -255,7 +263,7 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
         out = forward(*datas, **params)
     except (ValueError, TypeError, IndexError) as e:
         raise forward_error(prim, datas, e) from e
-    if requires_grad and _GRAD_ENABLED[0]:
+    if requires_grad and grad_mode.enabled:
         return cls._new(out, prim, tuple(inputs), tuple(datas), params or _NO_PARAMS)
     return cls._new(out)
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import functional as F
 from . import primitives as P
-from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, Primitive, backprop, forward_error, next_seq
+from .engine import _NO_PARAMS, Node, Primitive, backprop, forward_error, grad_mode, next_seq
 
 _GRADABLE = "f"          # dtype kinds that may require grad
 _STORABLE = "fiub"       # dtype kinds a Tensor may hold
@@ -36,7 +36,7 @@ def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
             out = forward(args[0], args[1])
         except (ValueError, TypeError, IndexError) as e:
             raise forward_error(prim, args, e) from e
-        if _GRAD_ENABLED[0] and (self.requires_grad or (
+        if grad_mode.enabled and (self.requires_grad or (
                 other_node is not None and other_node.requires_grad)):
             return Tensor._new(out, prim, inputs, args)
         return Tensor._new(out)
@@ -528,7 +528,7 @@ def _unary(prim, x: Tensor, **params) -> Tensor:
     """``prim`` on one Tensor: this front-end's lean path to ``engine.apply``'s contract."""
     data = x.data
     out = prim.forward(data, **params)
-    if x.requires_grad and _GRAD_ENABLED[0]:
+    if x.requires_grad and grad_mode.enabled:
         return Tensor._new(out, prim, (x,), (data,), params or _NO_PARAMS)
     return Tensor._new(out)
 

@@ -6,7 +6,7 @@ import numbers
 from collections.abc import Callable
 
 from . import primitives as P
-from .engine import _GRAD_ENABLED, _NO_PARAMS, Node, Primitive, backprop, next_seq
+from .engine import _NO_PARAMS, Node, Primitive, backprop, grad_mode, next_seq
 
 
 def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
@@ -33,7 +33,7 @@ def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
         v.grad = 0.0
         v.label = ""
         v._seq = next_seq()
-        if _GRAD_ENABLED[0]:
+        if grad_mode.enabled:
             v.prim, v.inputs, v._const = prim, inputs, const
         else:
             v.prim, v.inputs, v._const = None, (), None
@@ -217,7 +217,7 @@ class Value(Node):
 def _unary(prim, x: Value) -> Value:
     """``prim`` on one Value: this front-end's lean path to ``engine.apply``'s contract."""
     data = x.data
-    if _GRAD_ENABLED[0]:
+    if grad_mode.enabled:
         return _node(prim.scalar(data), prim, (x,))
     return _node(prim.scalar(data))
 
