@@ -1,25 +1,36 @@
-"""Benchmark: one training step of the two-layer sigmoid MLP, engine against hand-derived numpy.
+"""Benchmark: one training step of the two-layer sigmoid MLP, against its matmuls and its peers.
 
-Workload (issue "autodiff core"): forward, the loss sum((A2 - Y)**2) / 2N, backward and an SGD
-update of a bias-free 2-layer sigmoid MLP, against the hand-derived numpy step in
-``tinygrad_lm.reference`` (the limit for an engine built on numpy). Both run in one process,
-interleaved step by step, from the same weights; the benchmark first asserts that they produce
-the same weights. Reported: median step times, their ratio, and peak traced memory of a step.
+Workload: forward, the loss sum((A2 - Y)**2) / 2N, backward and an SGD update of a bias-free
+2-layer sigmoid MLP. Measured in one process, interleaved step by step from the same weights:
+
+- ``matmul``: the step's five matrix products alone, on arrays of the right shapes: no engine
+  over numpy can take less (the limit);
+- ``numpy``: the hand-derived step in ``tinygrad_lm.reference``;
+- ``engine``: the step written as a user of the engine writes it;
+- ``unfused``: the same, with the fused kernels of ``tinygrad_lm.kernels`` switched off (the
+  engine before them);
+- ``jax``: the step under ``jax.jit`` (``jax.grad`` of the same loss), when JAX is installed.
+
+The benchmark first asserts that the engine's weights equal the hand-derived ones. Memory: the
+peak traced by tracemalloc over one step, for the hand-derived step and for the engine's
+backward with the graph kept (the default) and released (``retain_graph=False``).
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 import tracemalloc
 
 import numpy as np
 
 import tinygrad_lm as tg
-from tinygrad_lm import reference
+from tinygrad_lm import kernels, reference
 
 SIZES = {"tiny": (150, (4, 8, 3)), "medium": (10_000, (64, 128, 10)),
          "large": (60_000, (784, 128, 10))}
 LR = 0.1
+_UNFUSED = {"min_size": 2**62}
 
 
 def problem(n: int, sizes: tuple[int, int, int], dtype, seed: int = 0):
@@ -35,19 +46,29 @@ def problem(n: int, sizes: tuple[int, int, int], dtype, seed: int = 0):
 class EngineStep:
     """The same step written as a user of the engine writes it."""
 
-    def __init__(self, x, y, w1, w2):
+    def __init__(self, x, y, w1, w2, fused: bool = True, retain_graph: bool = True):
         self.x, self.y, self.n = tg.Tensor(x), tg.Tensor(y), len(x)
         self.w1 = tg.Tensor(w1, requires_grad=True)
         self.w2 = tg.Tensor(w2, requires_grad=True)
         self.opt = tg.optim.SGD([self.w1, self.w2], lr=LR)
+        self.fused = fused
+        self.backward_kwargs = {} if retain_graph else {"retain_graph": False}
 
-    def __call__(self) -> float:
-        a2 = ((self.x @ self.w1).sigmoid() @ self.w2).sigmoid()
-        loss = ((a2 - self.y) ** 2).sum() / (2 * self.n)
-        self.opt.zero_grad()
-        loss.backward()
-        self.opt.step()
+    def __call__(self):
+        previous = None if self.fused else kernels.configure(**_UNFUSED)
+        try:
+            a2 = ((self.x @ self.w1).sigmoid() @ self.w2).sigmoid()
+            loss = ((a2 - self.y) ** 2).sum() / (2 * self.n)
+            self.opt.zero_grad()
+            loss.backward(**self.backward_kwargs)
+            self.opt.step()
+        finally:
+            if previous is not None:
+                kernels.configure(**previous)
         return loss
+
+    def weights(self):
+        return self.w1.data, self.w2.data
 
 
 class NumpyStep:
@@ -60,6 +81,68 @@ class NumpyStep:
         self.w1, self.w2, loss = reference.step(self.x, self.y, self.w1, self.w2, LR)
         return loss
 
+    def weights(self):
+        return self.w1, self.w2
+
+
+class MatmulStep:
+    """The step's five matrix products alone: forward X W1 and A1 W2; backward G2 W2^T,
+    A1^T G2 and X^T G1 (X itself needs no gradient)."""
+
+    def __init__(self, x, y, w1, w2):
+        rng = np.random.default_rng(1)
+        self.x, self.w1, self.w2 = x, w1, w2
+        self.a1 = rng.uniform(0, 1, (len(x), w1.shape[1])).astype(x.dtype)
+        self.g1 = (rng.standard_normal(self.a1.shape) * 1e-4).astype(x.dtype)
+        self.g2 = (rng.standard_normal((len(x), w2.shape[1])) * 1e-4).astype(x.dtype)
+
+    def __call__(self):
+        self.x @ self.w1
+        self.a1 @ self.w2
+        self.g2 @ self.w2.T
+        self.a1.T @ self.g2
+        return self.x.T @ self.g1
+
+
+class JaxStep:
+    """The step under ``jax.jit``: ``jax.grad`` of the same loss, then the same update."""
+
+    def __init__(self, x, y, w1, w2):
+        import jax
+        import jax.numpy as jnp
+
+        def loss(w1, w2, x, y):
+            a2 = jax.nn.sigmoid(jax.nn.sigmoid(x @ w1) @ w2)
+            return jnp.sum((a2 - y) ** 2) / (2 * x.shape[0])
+
+        def step(w1, w2, x, y):
+            g1, g2 = jax.grad(loss, argnums=(0, 1))(w1, w2, x, y)
+            return w1 - LR * g1, w2 - LR * g2
+
+        self.step = jax.jit(step)
+        self.x, self.y = jnp.asarray(x), jnp.asarray(y)
+        self.w1, self.w2 = jnp.asarray(w1), jnp.asarray(w2)
+
+    def __call__(self):
+        self.w1, self.w2 = self.step(self.w1, self.w2, self.x, self.y)
+        self.w2.block_until_ready()
+
+    def weights(self):
+        return np.asarray(self.w1), np.asarray(self.w2)
+
+
+def _jax_available() -> bool:
+    try:
+        import jax
+    except ImportError:
+        return False
+    jax.config.update("jax_enable_x64", True)  # float64 stays float64, as in numpy
+    return True
+
+
+def _supports_retain_graph() -> bool:
+    return "retain_graph" in inspect.signature(tg.Tensor.backward).parameters
+
 
 def _peak_bytes(step) -> int:
     tracemalloc.start()
@@ -70,38 +153,69 @@ def _peak_bytes(step) -> int:
     return peak
 
 
-def measure(name: str, dtype, repeats: int) -> dict:
+def _max_diff(a, b) -> float:
+    return float(max(np.abs(p - q).max() for p, q in zip(a.weights(), b.weights())))
+
+
+def measure(name: str, dtype, repeats: int, jax: bool = False) -> tuple[dict, dict]:
+    """Time and memory rows for one size and dtype."""
     n, sizes = SIZES[name]
     data = problem(n, sizes, dtype)
-    engine, hand = EngineStep(*data), NumpyStep(*data)
+    steps = {"matmul": MatmulStep(*data), "numpy": NumpyStep(*data),
+             "engine": EngineStep(*data), "unfused": EngineStep(*data, fused=False)}
+    if jax:
+        steps["jax"] = JaxStep(*data)
     for _ in range(3):
-        engine()
-        hand()
+        for step in steps.values():
+            step()
     tol = 1e-12 if dtype == np.float64 else 1e-5
-    diff = max(np.abs(engine.w1.data - hand.w1).max(), np.abs(engine.w2.data - hand.w2).max())
+    diff = max(_max_diff(steps[k], steps["numpy"]) for k in ("engine", "unfused"))
     assert diff <= tol, f"engine and hand-derived weights differ by {diff:.3g} at {name}"
-    times = {"engine": [], "numpy": []}
+    times = {label: [] for label in steps}
     for _ in range(repeats):
-        for label, step in (("numpy", hand), ("engine", engine)):
+        for label, step in steps.items():
             start = time.perf_counter()
             step()
             times[label].append(time.perf_counter() - start)
-    engine_s, numpy_s = np.median(times["engine"]), np.median(times["numpy"])
-    engine_mem, numpy_mem = _peak_bytes(engine), _peak_bytes(hand)
-    return {"size": f"{name} N={n} {'-'.join(map(str, sizes))}", "dtype": np.dtype(dtype).name,
-            "numpy_ms": numpy_s * 1e3, "engine_ms": engine_s * 1e3,
-            "time_ratio": engine_s / numpy_s,
-            "numpy_peak_MB": numpy_mem / 2**20, "engine_peak_MB": engine_mem / 2**20,
-            "memory_ratio": engine_mem / numpy_mem, "max_weight_diff": float(diff)}
+    ms = {label: float(np.median(t)) * 1e3 for label, t in times.items()}
+    size = f"{name} N={n} {'-'.join(map(str, sizes))}"
+    row = {"size": size, "dtype": np.dtype(dtype).name, **{f"{k}_ms": v for k, v in ms.items()},
+           "engine/matmul": ms["engine"] / ms["matmul"],
+           "unfused/matmul": ms["unfused"] / ms["matmul"],
+           "numpy/matmul": ms["numpy"] / ms["matmul"],
+           "engine/numpy": ms["engine"] / ms["numpy"], "max_weight_diff": diff}
+    if jax:
+        row["jax_weight_diff"] = _max_diff(steps["jax"], steps["numpy"])
+    mb = {"numpy": _peak_bytes(steps["numpy"]), "engine": _peak_bytes(steps["engine"]),
+          "unfused": _peak_bytes(steps["unfused"])}
+    if _supports_retain_graph():
+        released = EngineStep(*data, retain_graph=False)
+        released()
+        mb["released"] = _peak_bytes(released)
+    memory = {"size": size, "dtype": np.dtype(dtype).name,
+              **{f"{k}_peak_MB": v / 2**20 for k, v in mb.items()},
+              "engine/numpy": mb["engine"] / mb["numpy"]}
+    if "released" in mb:
+        memory["released/numpy"] = mb["released"] / mb["numpy"]
+    return row, memory
+
+
+def tables(quick: bool = False) -> dict[str, list[dict]]:
+    """The time table and the memory table, every size in float64 and float32; ``quick``
+    skips the large size and repeats less."""
+    repeats = {"tiny": 300 if quick else 3000, "medium": 10 if quick else 60,
+               "large": 3 if quick else 15}
+    names = ("tiny", "medium") if quick else ("tiny", "medium", "large")
+    jax = _jax_available()
+    rows = [measure(name, dtype, repeats[name], jax)
+            for name in names for dtype in (np.float64, np.float32)]
+    return {"time (median ms a step)": [r[0] for r in rows],
+            "memory (peak MB a step, tracemalloc)": [r[1] for r in rows]}
 
 
 def run(quick: bool = False) -> list[dict]:
-    """Every size in float64 and float32; ``quick`` skips the large size and repeats less."""
-    repeats = {"tiny": 300 if quick else 3000, "medium": 10 if quick else 100,
-               "large": 3 if quick else 20}
-    names = ("tiny", "medium") if quick else ("tiny", "medium", "large")
-    return [measure(name, dtype, repeats[name])
-            for name in names for dtype in (np.float64, np.float32)]
+    """The time table (see ``tables`` for both)."""
+    return tables(quick)["time (median ms a step)"]
 
 
 if __name__ == "__main__":
@@ -109,4 +223,5 @@ if __name__ == "__main__":
 
     from benchmarks import format_table
 
-    print(format_table(run(quick="--quick" in sys.argv)))
+    for title, table in tables(quick="--quick" in sys.argv).items():
+        print(f"-- {title}\n{format_table(table)}")

@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="speed and memory against hand-written numpy")
     bench.add_argument("--quick", action="store_true", help="fewer repeats, smaller sizes")
-    bench.add_argument("--only", choices=("mlp", "scalar", "draw"), action="append",
+    bench.add_argument("--only", choices=("mlp", "scalar", "draw", "kernels"), action="append",
                        help="run only these benchmarks (repeatable)")
     bench.set_defaults(handler=_bench)
     return parser
@@ -214,5 +214,9 @@ def _bench(args: argparse.Namespace) -> int:
     for name in args.only or ("mlp", "scalar", "draw"):
         module = importlib.import_module(f"benchmarks.bench_{name}")
         print(f"== {name} ==", flush=True)
+        if hasattr(module, "tables"):  # a benchmark with several tables (mlp: time, memory)
+            for title, table in module.tables(quick=args.quick).items():
+                print(f"-- {title}\n{format_table(table)}", flush=True)
+            continue
         print(format_table(module.run(quick=args.quick)), flush=True)
     return 0

@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from . import kernels
 from .engine import EachInput, Primitive, passthrough
 
 
@@ -110,20 +111,11 @@ tanh = Primitive("tanh", np.tanh, (
 ), scalar=math.tanh)
 
 
-def _sigmoid(x):
-    # The textbook 1 / (1 + e^-x), so results match hand-written numpy to the bit, computed in
-    # one buffer to spare memory traffic. For very negative x, e^-x overflows to inf (numpy
-    # warns, as for any overflow) and the result is the correct limit 0.
-    out = np.exp(np.negative(x))
-    if type(out) is not np.ndarray:
-        return 1 / (1 + out)
-    np.add(out, 1, out=out)
-    return np.divide(1, out, out=out)
-
-
-sigmoid = Primitive("sigmoid", _sigmoid, (
-    lambda grad, out, x: grad * (out * (1 - out)),
-), scalar=_ieee(lambda x: 1 / (1 + math.exp(-x)), _sigmoid))
+# The textbook 1 / (1 + e^-x), so results match hand-written numpy to the bit; large arrays
+# take a fused, threaded kernel that computes the same expressions (kernels.py).
+sigmoid = Primitive("sigmoid", kernels.sigmoid, (
+    lambda grad, out, x: kernels.sigmoid_vjp(grad, out),
+), scalar=_ieee(lambda x: 1 / (1 + math.exp(-x)), kernels.sigmoid))
 
 # Kink at 0: the subgradient 0, as PyTorch documents for relu.
 relu = Primitive("relu", lambda x: np.maximum(x, 0), (
