@@ -162,3 +162,18 @@ def test_mlp_training_through_the_kernels_matches_hand_derived_numpy_bit_for_bit
 def test_second_derivatives_through_the_kernel_path(small_blocks):
     x = np.random.default_rng(4).standard_normal(1500)
     assert tg.gradgradcheck(lambda t: t.sigmoid() * t, [x])
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_vjp_into_an_array_writes_the_same_bits_there(small_blocks, fused):
+    if not fused:
+        kernels.configure(min_size=2**62)
+    x, grad = _inputs((40, 50), np.float64, seed=5)
+    with np.errstate(over="ignore"):
+        out = kernels.sigmoid(x)
+    expected = plain_vjp(grad, out)
+    result = kernels.sigmoid_vjp(grad, out, into=grad)
+    assert result is grad and result.tobytes() == expected.tobytes()
+    wrong = np.empty((40, 50), np.float32)  # a float64 result cannot go there
+    result = kernels.sigmoid_vjp(expected, out, into=wrong)
+    assert result is not wrong and result.tobytes() == plain_vjp(expected, out).tobytes()

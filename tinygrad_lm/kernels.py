@@ -127,16 +127,23 @@ def _sigmoid_vjp_blocks(grad: np.ndarray, out: np.ndarray, result: np.ndarray,
         np.multiply(grad[i:i + block], s, out=result[i:i + block])
 
 
-def sigmoid_vjp(grad: Any, out: Any, x: Any = None) -> Any:
+def sigmoid_vjp(grad: Any, out: Any, x: Any = None, *, into: np.ndarray | None = None) -> Any:
     """The sigmoid's VJP ``grad * (out * (1 - out))``; ``x`` (the input) is not read.
 
-    On graph nodes (``create_graph``) it records the same expression as a graph.
+    On graph nodes (``create_graph``) it records the same expression as a graph. ``into``: an
+    array of the result's shape and dtype to write the result into (it may be ``grad``).
 
     >>> sigmoid_vjp(np.array([1.0, 2.0]), np.array([0.5, 0.75]))
     array([0.25 , 0.375])
     """
     if type(grad) is np.ndarray and grad.size >= _settings["min_size"] and _fusable(grad, out):
-        result = np.empty_like(grad)
+        result = np.empty_like(grad) if into is None or not _fusable(grad, into) else into
         _parallel(_sigmoid_vjp_blocks, grad, out, result)
         return result
+    if into is not None and type(into) is np.ndarray:
+        result = out * (1 - out)
+        if np.result_type(grad, result) == into.dtype and into.shape == np.broadcast_shapes(
+                np.shape(grad), result.shape):
+            return np.multiply(grad, result, out=into)
+        return grad * result
     return grad * (out * (1 - out))
