@@ -118,10 +118,14 @@ def sigmoid(x: Any) -> Any:
 
 def _sigmoid_vjp_blocks(grad: np.ndarray, out: np.ndarray, result: np.ndarray,
                         block: int) -> None:
-    slope = np.empty(min(block, grad.size), grad.dtype)
+    # The slope is built in the result's block, then multiplied by grad's (IEEE products
+    # commute, so grad * slope and slope * grad have the same bits); only when the result
+    # overwrites grad does the slope need a block of its own.
+    in_place = np.may_share_memory(grad, result)
+    scratch = np.empty(min(block, grad.size), grad.dtype) if in_place else None
     for i in range(0, grad.size, block):
         o = out[i:i + block]
-        s = slope[:o.size]
+        s = scratch[:o.size] if in_place else result[i:i + block]
         np.subtract(1, o, out=s)
         np.multiply(o, s, out=s)
         np.multiply(grad[i:i + block], s, out=result[i:i + block])
