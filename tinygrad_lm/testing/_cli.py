@@ -43,7 +43,7 @@ def check_file(path: Path) -> tuple[str, int]:
         raise ValueError(f"check: predict in {path} must be a function of the params, got "
                          f"{type(predict).__name__}")
     match = identify_loss(predict, params, target, grads)
-    lines = [f"which loss: {match}"]
+    lines = ["which loss:", str(match), ""]
     loss = names.get("loss")
     if callable(loss):
         meant = "the file's loss(pred, target)"
@@ -56,7 +56,7 @@ def check_file(path: Path) -> tuple[str, int]:
     try:
         assert_gradients_match(lambda *ps: loss(predict(*ps), target), params, grads)
     except AssertionError as e:
-        lines.append(f"against {meant}: {e}")
+        lines += [f"against {meant}:", str(e)]
         return "\n".join(lines), 1
     lines.append(f"against {meant}: every gradient matches the engine's")
     return "\n".join(lines), 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import re
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,6 +15,21 @@ from ..tensor import Tensor
 
 # Activations whose derivative hand-written backprop most often leaves out.
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
+
+
+_SHORT_GROUP = re.compile(r"\([^()]{1,24}\)")
+
+
+def fill(text: str, indent: str = "") -> str:
+    """``text`` folded at 100 columns, never inside a short parenthesised group like (1 - s).
+
+    >>> print(fill("the derivative s * (1 - s) of " + "a sigmoid " * 8 + "(taken as 1)", "  "))
+    the derivative s * (1 - s) of a sigmoid a sigmoid a sigmoid a sigmoid a sigmoid a sigmoid a
+      sigmoid a sigmoid (taken as 1)
+    """
+    guarded = _SHORT_GROUP.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+    return textwrap.fill(guarded, 100, subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False).replace("\u00a0", " ")
 
 
 def as_array(x: Any, op: str, what: str) -> np.ndarray:
@@ -112,7 +129,7 @@ def activation_variants(root: Tensor, tensors: Sequence[Tensor],
     >>> root = (w * 3).sigmoid().sum()
     >>> grads, record = node_grads(root, [w])
     >>> [(label[:33], g) for label, g in activation_variants(root, [w], record)]
-    [('the derivative s * (1 - s) of sig', [array([3.])])]
+    [('the derivative s*(1-s) of sigmoid', [array([3.])])]
     """
     order = toposort(root)
     acts = [n for n in order if n.op in ACTIVATIONS and n.inputs[0] is not None
@@ -127,7 +144,7 @@ def activation_variants(root: Tensor, tensors: Sequence[Tensor],
         extra: dict = {}
         backprop(z, g - own, record=extra)
         grads = [b + np.asarray(extra.get(id(t), 0.0)) for b, t in zip(base, tensors)]
-        derivative = {"sigmoid": "s * (1 - s)", "tanh": "1 - t**2", "relu": "(z > 0)"}[node.op]
+        derivative = {"sigmoid": "s*(1-s)", "tanh": "1-t**2", "relu": "(z>0)"}[node.op]
         where = "the last one, nearest the loss" if k == len(acts) - 1 else "counted from the input"
         label = (f"the derivative {derivative} of {node.op} {same.index(id(node)) + 1} of "
                  f"{len(same)} (output shape {node.shape}, {where})")

@@ -13,6 +13,8 @@ from ..tensor import Tensor
 from ._shared import (
     as_array,
     best_scale,
+    explain_factor,
+    fill,
     leaves,
     nice_factor,
     node_grads,
@@ -128,8 +130,8 @@ class LossMatch:
                     f"{best.max_rel_error:.2g} remains ({counts}). Check the gradients "
                     f"themselves with assert_gradients_match against the loss you meant.")
         else:
-            how = "exactly the gradient" if best.factor == "1" else (
-                f"{_factor_words(best)} the gradient")
+            how = {"1": "exactly the gradient", "-1": "exactly minus the gradient"}.get(
+                best.factor, f"{_factor_words(best)} the gradient")
             text = (f"Your gradients are {how} of {best.name}: {best.formula} ({counts}; "
                     f"largest relative difference {best.max_rel_error:.2g}).")
             others = [c for c in self.candidates if c.fits and c is not best]
@@ -137,10 +139,14 @@ class LossMatch:
                 text += " The same gradients are also " + "; ".join(
                     f"{_factor_words(c)} those of {c.name} ({c.formula}), so {c.name} would "
                     f"give {_ratio_words(c.scale)} gradients" for c in others) + "."
+            if best.factor not in ("1", None):
+                text += (f" Against {best.name} that is "
+                         f"{explain_factor(best.factor, self.n, self.c)}.")
             if best.factor is None:
                 text += (" The scale is none of the usual factors (2, N, C and their products): "
                          "a learning rate folded into the gradients?")
-        return text + (f" {self.note}" if self.note else "")
+        text += f" {self.note}" if self.note else ""
+        return fill(text)
 
 
 def _factor_words(c: Candidate) -> str:

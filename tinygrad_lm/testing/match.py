@@ -14,6 +14,7 @@ from ._shared import (
     best_scale,
     counts,
     explain_factor,
+    fill,
     leaves,
     low_precision,
     nice_factor,
@@ -75,7 +76,13 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
     for i in failing:
         lines += _parameter_report(i, names[i], user[i], engine[i],
                                    [(label, gs[i]) for label, gs in variants], n, c, atol, rtol)
-    raise AssertionError("\n".join(lines))
+    raise AssertionError("\n".join(_wrap(line) for line in lines))
+
+
+def _wrap(line: str) -> str:
+    """One report line folded at 100 columns, continuation lines indented two spaces more."""
+    indent = " " * (len(line) - len(line.lstrip()) + 2)
+    return fill(line, indent)
 
 
 def _raw(grads: Sequence[Any]) -> list[Any]:
