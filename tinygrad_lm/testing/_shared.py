@@ -278,10 +278,10 @@ _CAUSES = {
     "C": "the 1/C of a mean over classes: the loss averages over the C columns as well, your "
          "gradient only over the rows",
     "1/C": "an extra 1/C: you average over the C columns where the loss sums them",
-    "2/C": "yours are the gradient of the mean over all N*C entries, the loss is the half "
-           "summed squared error over N, sum(e**2) / (2N)",
-    "C/2": "yours are the gradient of the half summed squared error over N, sum(e**2) / (2N), "
-           "the loss is the mean over all N*C entries",
+    "2/C": "a mix-up of two squared errors: yours come from the mean over all N*C entries, "
+           "while the loss is the half summed squared error over N, sum(e**2) / (2N)",
+    "C/2": "a mix-up of two squared errors: yours come from the half summed squared error over "
+           "N, sum(e**2) / (2N), while the loss is the mean over all N*C entries",
     "N*C": "the 1/(N*C) of a mean over all entries: the loss averages over every entry, your "
            "gradient sums them",
     "1/(N*C)": "a mean over all N*C entries where the loss sums them",
