@@ -68,7 +68,8 @@ def test_origin_story_backprop_is_half_sse_at_scale_one(net):
     assert match.max_rel_error < 1e-12
     text = " ".join(str(match).split())
     assert "exactly the gradient of half_sse" in text
-    assert "C/2 = 1.5 times those of mse" in text and "1.5 times smaller gradients" in text
+    assert "C/2 = 1.5 times those of mse" in text
+    assert "so mse would give gradients C/2 = 1.5 times smaller" in text
 
 
 def test_plain_mean_mse_gradients_are_mse():
@@ -327,3 +328,11 @@ def test_check_command_reports_a_mismatch_and_bad_files(tmp_path, capsys):
     crashing.write_text("1 / 0\n")
     assert cli.main(["check", str(crashing)]) == 2
     assert "raised ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_a_parameter_the_loss_ignores():
+    w, unused = np.array([1.0, 2.0]), np.array([3.0])
+    text = report(lambda w, unused: (w ** 2).sum(), [w, unused], [2 * w, np.array([0.5])])
+    assert "params[1] (unused), shape (1,): 1 of 1 entries differ" in text
+    assert "the engine's gradient is zero here: this parameter does not change the loss" in text
+    assert_gradients_match(lambda w, unused: (w ** 2).sum(), [w, unused], [2 * w, np.zeros(1)])

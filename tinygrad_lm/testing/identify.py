@@ -138,7 +138,7 @@ class LossMatch:
             if others:
                 text += " The same gradients are also " + "; ".join(
                     f"{_factor_words(c)} those of {c.name} ({c.formula}), so {c.name} would "
-                    f"give {_ratio_words(c.scale)} gradients" for c in others) + "."
+                    f"give gradients {_ratio_words(c)}" for c in others) + "."
             if best.factor not in ("1", None):
                 text += (f" Against {best.name} that is "
                          f"{explain_factor(best.factor, self.n, self.c)}.")
@@ -157,11 +157,30 @@ def _factor_words(c: Candidate) -> str:
         f"{label} times")
 
 
-def _ratio_words(scale: float) -> str:
-    """How the named loss's gradients compare with yours, yours being ``scale`` times them."""
-    size = abs(scale)
-    words = f"{size:.6g} times smaller" if size > 1 else f"{1 / size:.6g} times larger"
-    return words if scale > 0 else f"opposite-sign, {words}"
+def _ratio_words(c: Candidate) -> str:
+    """How the named loss's gradients compare with yours, yours being ``c.scale`` times them."""
+    size, label = abs(c.scale), None if c.factor is None else c.factor.lstrip("-")
+    if size > 1:
+        words = f"{size:.6g} times smaller" if label is None else (
+            f"{label} = {size:.6g} times smaller")
+    else:
+        words = f"{1 / size:.6g} times larger" if label is None else (
+            f"{_inverse(label)} = {1 / size:.6g} times larger")
+    return words if c.scale > 0 else f"opposite-sign, {words}"
+
+
+def _inverse(label: str) -> str:
+    """The label of 1 / factor: N -> 1/N, 1/(2*N) -> 2*N, C/2 -> 2/C.
+
+    >>> _inverse("1/(2*N)"), _inverse("C/2"), _inverse("N*C"), _inverse("1/N")
+    ('2*N', '2/C', '1/(N*C)', 'N')
+    """
+    if label.startswith("1/"):
+        return label[2:].strip("()")
+    if "/" in label:
+        top, bottom = label.split("/")
+        return f"{bottom}/{top}"
+    return f"1/({label})" if "*" in label else f"1/{label}"
 
 
 def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], target: Any,
@@ -201,22 +220,24 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     tolerance = 1e-4 if narrow else 1e-6
     user = [g.astype(np.float64) for g in raw]
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
-    candidates, skipped, n, c = [], {}, 1, 1
+    tensors = leaves(arrays)
+    pred = predict_fn(*tensors)
+    if not isinstance(pred, Tensor):
+        raise TypeError(f"{OP}: predict_fn must return a Tensor built from its Tensor "
+                        f"arguments, got {type(pred).__name__}")
+    if not pred.requires_grad:
+        raise ValueError(f"{OP}: predict_fn returned a constant: build it with Tensor "
+                         f"operations on its arguments, not numpy on their .data")
+    n = pred.shape[0] if pred.ndim else 1
+    c = int(np.prod(pred.shape[1:], dtype=np.int64))
+    candidates, skipped = [], {}
+    # Every loss is built on the one prediction graph: recording passes leave the leaves alone.
     for name, formula, loss in CATALOGUE:
-        tensors = leaves(arrays)
-        pred = predict_fn(*tensors)
-        if not isinstance(pred, Tensor):
-            raise TypeError(f"{OP}: predict_fn must return a Tensor built from its Tensor "
-                            f"arguments, got {type(pred).__name__}")
         try:
             root = loss(pred, target)
         except (ValueError, TypeError) as e:
             skipped[name] = str(e)
             continue
-        if not root.requires_grad:
-            raise ValueError(f"{OP}: predict_fn returned a constant: build it with Tensor "
-                             f"operations on its arguments")
-        n, c = pred.shape[0] if pred.ndim else 1, int(np.prod(pred.shape[1:], dtype=np.int64))
         engine, _ = node_grads(root, tensors)
         scale = best_scale(user, engine)
         found = nice_factor(scale, n, c, tol=1e-3)

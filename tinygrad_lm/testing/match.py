@@ -172,6 +172,9 @@ def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarra
         return (f"not finite: {int((~finite).sum())} of yours are nan or inf (the first at "
                 f"{first}): an overflow, a log of 0 or a division by 0 upstream")
     signal = np.abs(e) > atol
+    if not signal.any():
+        return ("the engine's gradient is zero here: this parameter does not change the loss at "
+                "these values (is it used in loss_fn?), yet yours is not zero")
     if not u.any():
         return ("all zeros where the engine has signal: this gradient is never computed, or "
                 "it is overwritten or reset before you return it")
