@@ -336,3 +336,18 @@ def test_a_parameter_the_loss_ignores():
     assert "params[1] (unused), shape (1,): 1 of 1 entries differ" in text
     assert "the engine's gradient is zero here: this parameter does not change the loss" in text
     assert_gradients_match(lambda w, unused: (w ** 2).sum(), [w, unused], [2 * w, np.zeros(1)])
+
+
+def test_zero_gradients_fit_no_loss(net):
+    X, Y, W1, W2, predict, _ = net
+    match = identify_loss(predict, [W1, W2], Y, [np.zeros_like(W1), np.zeros_like(W2)])
+    assert match.name is None and match.scale == 0
+
+
+def test_two_classes_make_mse_and_half_sse_the_same_loss():
+    rng = np.random.default_rng(6)
+    X, Y, W = rng.normal(size=(5, 3)), rng.normal(size=(5, 2)), rng.normal(size=(3, 2))
+    match = identify_loss(lambda W: tg.Tensor(X) @ W, [W], Y, [X.T @ (X @ W - Y) / 5])
+    assert (match.name, match.scale) == ("half_sse", 1.0)
+    assert "exactly those of mse" in " ".join(str(match).split())
+    assert "so mse would give gradients the same size" in " ".join(str(match).split())

@@ -92,7 +92,7 @@ class Candidate:
         >>> Candidate("mse", "mean squared error", 2.0, "2", 1e-3).fits
         False
         """
-        return self.max_rel_error <= self.tolerance
+        return self.scale != 0 and self.max_rel_error <= self.tolerance
 
 
 @dataclass
@@ -160,7 +160,9 @@ def _factor_words(c: Candidate) -> str:
 def _ratio_words(c: Candidate) -> str:
     """How the named loss's gradients compare with yours, yours being ``c.scale`` times them."""
     size, label = abs(c.scale), None if c.factor is None else c.factor.lstrip("-")
-    if size > 1:
+    if label == "1":
+        words = "the same size"
+    elif size > 1:
         words = f"{size:.6g} times smaller" if label is None else (
             f"{label} = {size:.6g} times smaller")
     else:
