@@ -351,3 +351,22 @@ def test_two_classes_make_mse_and_half_sse_the_same_loss():
     assert (match.name, match.scale) == ("half_sse", 1.0)
     assert "exactly those of mse" in " ".join(str(match).split())
     assert "so mse would give gradients the same size" in " ".join(str(match).split())
+
+
+def test_missing_tanh_derivative_under_cross_entropy_and_its_counts():
+    rng = np.random.default_rng(8)
+    X, labels = rng.normal(size=(10, 3)), rng.integers(0, 4, size=10)
+    W1, W2 = rng.normal(size=(3, 6)), rng.normal(size=(6, 4))
+
+    def loss(W1, W2):
+        return tg.losses.cross_entropy((tg.Tensor(X) @ W1).tanh() @ W2, labels)
+
+    H = np.tanh(X @ W1)
+    Z = H @ W2
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    delta = (P - np.eye(4)[labels]) / 10
+    assert_gradients_match(loss, [W1, W2], [X.T @ ((delta @ W2.T) * (1 - H ** 2)), H.T @ delta])
+    text = report(loss, [W1, W2], [X.T @ (delta @ W2.T), H.T @ delta])
+    assert "N = 10 rows by C = 4 columns" in text
+    assert "with the derivative 1-t**2 of tanh 1 of 1 (output shape (10, 6)" in text

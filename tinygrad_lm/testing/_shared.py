@@ -186,7 +186,7 @@ def counts(root: Node) -> tuple[int, int]:
     if len(shape) == 1:
         wide = [m for m in toposort(node) if m.data.ndim == 2 and m.data.shape[0] == n]
         if wide:
-            c = max(wide, key=lambda m: m._seq).data.shape[1]
+            c = wide[-1].data.shape[1]  # toposort keeps creation order: the nearest last
     return n, c
 
 
