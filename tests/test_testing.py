@@ -370,3 +370,14 @@ def test_missing_tanh_derivative_under_cross_entropy_and_its_counts():
     text = report(loss, [W1, W2], [X.T @ (delta @ W2.T), H.T @ delta])
     assert "N = 10 rows by C = 4 columns" in text
     assert "with the derivative 1-t**2 of tanh 1 of 1 (output shape (10, 6)" in text
+
+
+def test_check_command_on_a_transposed_gradient(tmp_path, capsys):
+    transposed = tmp_path / "transposed.py"
+    transposed.write_text(LEARNER_FILE.format(sign="") + "grads = [grads[0].T]\n"
+                          "loss = tg.testing.half_sse\n")
+    assert cli.main(["check", str(transposed)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "which loss: not identified, grads[0] has shape (1, 2) but params[0] has shape (2, 1)" \
+        in out
+    assert "a transposed gradient" in out

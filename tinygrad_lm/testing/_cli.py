@@ -5,6 +5,8 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
+import numpy as np
+
 from .identify import CATALOGUE, identify_loss
 from .match import assert_gradients_match
 
@@ -42,15 +44,30 @@ def check_file(path: Path) -> tuple[str, int]:
     if not callable(predict):
         raise ValueError(f"check: predict in {path} must be a function of the params, got "
                          f"{type(predict).__name__}")
-    match = identify_loss(predict, params, target, grads)
-    lines = ["which loss:", str(match), ""]
-    loss = names.get("loss")
+    try:
+        return _report(predict, params, target, grads, names.get("loss"))
+    except (ValueError, TypeError):
+        raise
+    except Exception as e:  # the learner's predict or loss may raise anything
+        raise ValueError(f"check: checking {path} raised {type(e).__name__}: {e}") from e
+
+
+def _report(predict, params, target, grads, loss) -> tuple[str, int]:
+    """The identification, then the match against ``loss`` or the identified loss."""
+    shapes = [f"grads[{i}] has shape {np.shape(g)} but params[{i}] has shape {np.shape(p)}"
+              for i, (p, g) in enumerate(zip(params, grads)) if np.shape(p) != np.shape(g)]
+    if shapes:
+        lines = ["which loss: not identified, " + "; ".join(shapes), ""]
+    else:
+        match = identify_loss(predict, params, target, grads)
+        lines = ["which loss:", str(match), ""]
     if callable(loss):
         meant = "the file's loss(pred, target)"
     else:
-        name = match.name or match.closest
+        name = None if shapes else match.name or match.closest
         if name is None:
-            return "\n".join(lines), 1
+            return "\n".join(lines + ["no loss to match against: define loss(pred, target) "
+                                       "in the file"]), 1
         loss = next(fn for key, _, fn in CATALOGUE if key == name)
         meant = f"{name} (scale 1)"
     try:
