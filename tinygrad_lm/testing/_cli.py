@@ -25,31 +25,31 @@ def check_file(path: Path) -> tuple[str, int]:
     >>> check_file(Path("no_such_file.py"))
     Traceback (most recent call last):
     ...
-    FileNotFoundError: check: no file no_such_file.py
+    FileNotFoundError: no file no_such_file.py
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"check: no file {path}")
+        raise FileNotFoundError(f"no file {path}")
     try:
         names = runpy.run_path(str(path), run_name="tinygrad_lm_check")
     except Exception as e:  # the learner's code may raise anything
-        raise ValueError(f"check: running {path} raised {type(e).__name__}: {e}") from e
+        raise ValueError(f"running {path} raised {type(e).__name__}: {e}") from e
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise ValueError(f"check: {path} does not define {', '.join(missing)}; a checked file "
+        raise ValueError(f"{path} does not define {', '.join(missing)}; a checked file "
                          f"defines predict (params -> prediction Tensor), params (a list of "
                          f"arrays), target and grads (one per param), and optionally "
                          f"loss(pred, target)")
     predict, params, target, grads = (names[name] for name in REQUIRED)
     if not callable(predict):
-        raise ValueError(f"check: predict in {path} must be a function of the params, got "
+        raise ValueError(f"predict in {path} must be a function of the params, got "
                          f"{type(predict).__name__}")
     try:
         return _report(predict, params, target, grads, names.get("loss"))
     except (ValueError, TypeError):
         raise
     except Exception as e:  # the learner's predict or loss may raise anything
-        raise ValueError(f"check: checking {path} raised {type(e).__name__}: {e}") from e
+        raise ValueError(f"checking {path} raised {type(e).__name__}: {e}") from e
 
 
 def _report(predict, params, target, grads, loss) -> tuple[str, int]:
