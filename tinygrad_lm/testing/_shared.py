@@ -111,9 +111,7 @@ def node_grads(root: Tensor, tensors: Sequence[Tensor]) -> tuple[list[np.ndarray
     """
     record: dict = {}
     backprop(root, np.ones(root.shape, np.float64), record=record)
-    grads = [np.asarray(record.get(id(t), np.zeros(t.shape)), dtype=np.float64)
-             for t in tensors]
-    return grads, record
+    return record_grads(record, tensors), record
 
 
 def activation_variants(root: Tensor, tensors: Sequence[Tensor],
