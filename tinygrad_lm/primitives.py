@@ -15,7 +15,7 @@ import operator
 import numpy as np
 
 from . import kernels
-from .engine import EachInput, Primitive, passthrough
+from .node import EachInput, Primitive, passthrough
 
 
 def _ieee(fast, exact):
