@@ -3,17 +3,18 @@
 A chain of numpy ufuncs over a large array makes one pass through memory per operation and
 writes a temporary each time, on one core. These kernels run the same ufuncs, in the same
 order, on cache-sized blocks (each block is read from memory once and finished while it sits
-in cache) and split the array between threads (numpy releases the GIL inside a ufunc). Every
-element goes through exactly the operations of the plain expression, so the results are the
-same to the last bit. Small arrays, other dtypes, strided views, Python floats and graph nodes
-(``create_graph``) take the plain expression: below ``min_size`` elements a kernel's extra
-calls cost more than they save.
+in cache), on several threads that take the blocks one at a time (numpy releases the GIL
+inside a ufunc). Every element goes through exactly the operations of the plain expression,
+so the results are the same to the last bit. Small arrays, other dtypes, strided views,
+Python floats and graph nodes (``create_graph``) take the plain expression: below
+``min_size`` elements a kernel's extra calls cost more than they save.
 """
 
 from __future__ import annotations
 
 import contextvars
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -64,30 +65,29 @@ def _executor(workers: int) -> ThreadPoolExecutor:
 
 
 def _parallel(kernel, *arrays: np.ndarray) -> None:
-    """Run ``kernel(*parts)`` on contiguous, block-aligned parts of the flattened arrays, one
-    part a thread, the calling thread taking the first."""
+    """Run ``kernel(*flat_arrays, starts, block)`` on the calling thread and on helpers, all
+    taking block offsets from one shared iterator: a thread that gets no core takes fewer
+    blocks instead of holding the others up (a static split waits for its slowest part)."""
     flat = [a.reshape(-1) for a in arrays]
     n, block = flat[0].size, _settings["block"]
-    parts = max(1, min(_settings["threads"], n // block))
-    if parts == 1:
-        kernel(*flat, block)
+    starts = iter(range(0, n, block))  # next() on it is atomic under the GIL
+    helpers = min(_settings["threads"], -(-n // block)) - 1
+    if helpers < 1:
+        kernel(*flat, starts, block)
         return
-    step = -(-n // parts // block) * block
-    bounds = [(i, min(i + step, n)) for i in range(0, n, step)]
-    # Each worker runs in a copy of the caller's context, so np.errstate applies there too.
-    pool = _executor(parts - 1)
-    futures = [pool.submit(contextvars.copy_context().run, kernel,
-                           *(a[lo:hi] for a in flat), block) for lo, hi in bounds[1:]]
-    lo, hi = bounds[0]
+    # Each helper runs in a copy of the caller's context, so np.errstate applies there too.
+    pool = _executor(helpers)
+    futures = [pool.submit(contextvars.copy_context().run, kernel, *flat, starts, block)
+               for _ in range(helpers)]
     try:
-        kernel(*(a[lo:hi] for a in flat), block)
+        kernel(*flat, starts, block)
     finally:
         for future in futures:
             future.result()
 
 
-def _sigmoid_blocks(x: np.ndarray, out: np.ndarray, block: int) -> None:
-    for i in range(0, x.size, block):
+def _sigmoid_blocks(x: np.ndarray, out: np.ndarray, starts: Iterator[int], block: int) -> None:
+    for i in starts:
         o = out[i:i + block]
         np.negative(x[i:i + block], out=o)
         np.exp(o, out=o)
@@ -117,13 +117,13 @@ def sigmoid(x: Any) -> Any:
 
 
 def _sigmoid_vjp_blocks(grad: np.ndarray, out: np.ndarray, result: np.ndarray,
-                        block: int) -> None:
+                        starts: Iterator[int], block: int) -> None:
     # The slope is built in the result's block, then multiplied by grad's (IEEE products
     # commute, so grad * slope and slope * grad have the same bits); only when the result
     # overwrites grad does the slope need a block of its own.
     in_place = np.may_share_memory(grad, result)
     scratch = np.empty(min(block, grad.size), grad.dtype) if in_place else None
-    for i in range(0, grad.size, block):
+    for i in starts:
         o = out[i:i + block]
         s = scratch[:o.size] if in_place else result[i:i + block]
         np.subtract(1, o, out=s)
