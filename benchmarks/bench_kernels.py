@@ -5,7 +5,7 @@ The approaches weighed for the fused kernels, each timed interleaved with the ot
 - ``numpy``: the plain chain of ufuncs (one pass through memory and one temporary per
   operation, on one core), what the engine ran before the kernels;
 - ``blocked``: ``tinygrad_lm.kernels`` on one thread (the same ufuncs on cache-sized blocks);
-- ``threaded``: ``tinygrad_lm.kernels`` as configured (blocks, split between threads);
+- ``threaded``: ``tinygrad_lm.kernels`` with one thread per available core taking blocks;
 - ``numexpr``: ``numexpr.evaluate`` of the same expression, when numexpr is installed.
 
 ``*_mismatch`` is the fraction of entries whose bits differ from the plain chain's.
@@ -13,6 +13,7 @@ The approaches weighed for the fused kernels, each timed interleaved with the ot
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -30,9 +31,9 @@ def _plain_vjp(grad, out):
     return grad * (out * (1 - out))
 
 
-def _one_thread(fn):
+def _threads(fn, threads: int):
     def run(*args):
-        previous = kernels.configure(threads=1)
+        previous = kernels.configure(threads=threads)
         try:
             return fn(*args)
         finally:
@@ -41,9 +42,10 @@ def _one_thread(fn):
 
 
 def _approaches() -> dict:
+    cores = len(os.sched_getaffinity(0))
     found = {"numpy": (_plain_sigmoid, _plain_vjp),
-             "blocked": (_one_thread(kernels.sigmoid), _one_thread(kernels.sigmoid_vjp)),
-             "threaded": (kernels.sigmoid, kernels.sigmoid_vjp)}
+             "blocked": (_threads(kernels.sigmoid, 1), _threads(kernels.sigmoid_vjp, 1)),
+             "threaded": (_threads(kernels.sigmoid, cores), _threads(kernels.sigmoid_vjp, cores))}
     try:
         import numexpr
     except ImportError:

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# One thread per available core: they pay where a core is free and, taking blocks from one
+# iterator, cost little where none is (docs/performance.md).
 _settings = {"min_size": 1 << 16, "block": 1 << 15,
              "threads": min(len(os.sched_getaffinity(0)), 8)}
 _pool: ThreadPoolExecutor | None = None
