@@ -2,6 +2,7 @@
 
 from . import datasets, functional, losses, metrics, nn, optim
 from .engine import ZeroGradientWarning, is_grad_enabled, no_grad
+from .explorer import draw_backward
 from .functional import concatenate, stack
 from .gradcheck import (
     GradcheckError,
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "datasets",
+    "draw_backward",
     "draw_graph", "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
     "losses", "metrics", "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
 ]

@@ -118,12 +118,7 @@ def render(views: Sequence[GraphView], *, titles: Sequence[str] | None, rankdir:
     >>> dot.source.count("->")  # x -> *, 2 -> *, * -> out
     3
     """
-    dot = Drawing(graph_attr={
-        "rankdir": rankdir, "fontname": FONT, "fontsize": "16", "nodesep": "0.25",
-        "ranksep": "0.3", "bgcolor": "white"},
-        node_attr={"fontname": FONT, "fontsize": "12", "fontcolor": INK, "margin": "0.05,0.03",
-                   "penwidth": "1.2"},
-        edge_attr={"arrowsize": "0.7"})
+    dot = new_drawing(rankdir)
     clustered = len(views) > 1 or titles is not None
     # dot stacks the disconnected parts of a left-to-right layout bottom-up in the order given,
     # so they are given in reverse to read top-down.
@@ -148,6 +143,23 @@ def render(views: Sequence[GraphView], *, titles: Sequence[str] | None, rankdir:
         dot.body.extend(legend_lines())
         dot.body.append(f"\t{views[-1].data_id[views[-1].root]} -> legend [style=invis]\n")
     return dot
+
+
+def new_drawing(rankdir: str, caption: str = "") -> Drawing:
+    """An empty drawing in the house style, ``caption`` written above it.
+
+    >>> "rankdir=TB" in new_drawing("TB").source
+    True
+    """
+    graph = {"rankdir": rankdir, "fontname": FONT, "fontsize": "16", "nodesep": "0.25",
+             "ranksep": "0.3", "bgcolor": "white"}
+    if caption:
+        graph.update(label=f"<{text(caption, limit=None)}>", labelloc="t", labeljust="l",
+                     fontsize="13")
+    return Drawing(graph_attr=graph,
+                   node_attr={"fontname": FONT, "fontsize": "12", "fontcolor": INK,
+                              "margin": "0.05,0.03", "penwidth": "1.2"},
+                   edge_attr={"arrowsize": "0.7"})
 
 
 def edge_attrs(edge: EdgeView, ids: bool = False) -> str:
@@ -180,15 +192,16 @@ def node_attrs(n: NodeView, show_data: bool, show_grad: bool, ids: bool = False)
     return attrs[:-1] + f' id="{n.id}"]' if ids else attrs
 
 
-def text(s: Any) -> str:
-    """User text made inert inside an HTML-like label: escaped, control characters shown.
+def text(s: Any, limit: int | None = MAX_NAME) -> str:
+    """User text made inert inside an HTML-like label: escaped, control characters shown, cut
+    to ``limit`` characters.
 
     >>> text("a<b")
     'a&lt;b'
     """
     s = str(s)
-    if len(s) > MAX_NAME:
-        s = s[:MAX_NAME - 1] + "\u2026"
+    if limit is not None and len(s) > limit:
+        s = s[:limit - 1] + "\u2026"
     s = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in s)
     s = html.escape(s.encode("utf-8", "backslashreplace").decode("utf-8"))
     # dot expands \N, \G, \L... even inside HTML labels (after decoding entities); a doubled
