@@ -356,6 +356,14 @@ def _group_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
     params = [m for m in n.members if m.prim is None]
     shown = sorted(params, key=lambda p: getattr(p, "name", "") or getattr(p, "label", ""))
     outputs = [m for m in n.members if m.prim is not None][-1:]
+    if shown and all(p.uses_floats for p in shown):
+        # A scalar layer's parameters are many unnamed numbers: one row each of data and grad.
+        rows.append(_row(f"{len(shown)} params", ""))
+        if show_data:
+            rows.append(_row("data", value_text(np.array([p.data for p in shown]))))
+        if show_grad and all(n.grad.get(p) is not None for p in shown):
+            rows.append(_row("grad", value_text(np.array([n.grad[p] for p in shown]))))
+        shown = []
     for node in shown + outputs:
         if node.prim is None:
             name = getattr(node, "name", None) or getattr(node, "label", "") or "parameter"

@@ -119,15 +119,8 @@ def page(frames: Any, title: str) -> str:
                     for e in view.edges)
     svg = dot.pipe(format="svg").decode("utf-8")
     svg = svg[svg.index("<svg"):]
-    nodes = {}
-    for n in view.nodes:
-        if n.node is None or n.kind == "constant":
-            continue
-        if n.kind in ("op", "step", "undefined"):
-            at = frames.current_at[n.node]
-            nodes[n.id] = [at + 1, at]
-        else:
-            nodes[n.id] = [frames.done_at.get(n.node, 0), frames.current_at.get(n.node, -1)]
+    nodes = {box: [done, current] for box, done, current in frames.timeline()
+             if (done, current) != (0, -1)}  # boxes always done need no script
     edges = {f"{src}__{dst}": at for (src, dst), at in frames.edge_frames().items()}
     table = {"count": len(frames), "nodes": nodes, "edges": edges,
              "captions": [frames.caption(k) for k in range(len(frames))],

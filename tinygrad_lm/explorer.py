@@ -81,8 +81,9 @@ class BackwardFrames(Sequence):
                 if inp is not None and inp.requires_grad:
                     self.consumers[inp] = self.consumers.get(inp, 0) + 1
                     self.done_at[inp] = max(self.done_at.get(inp, 0), position[node])
-        self._lines: dict[tuple[str, str], str] = {}
+        self._lines: dict[tuple, str] = {}  # DOT lines by (box id, state) or (arrow, shown)
         self._edge_frames: dict[tuple[str, str], int] | None = None
+        self._timeline: list[tuple[str, int, int]] | None = None
 
     def __len__(self) -> int:
         return len(self.order) + 1
@@ -94,20 +95,22 @@ class BackwardFrames(Sequence):
         from . import _dot
 
         dot = _dot.new_drawing(self.rankdir, "\n".join(textwrap.wrap(self.caption(k), 110)))
-        states = self.state(k)
+        states, lines = self.state(k), self._lines
         for n in self.view.nodes:
-            state = states.get(n.id, "done")
-            key = (n.id, state)
-            if key not in self._lines:
-                shown = n if state == n.state else dataclasses.replace(n, state=state)
-                self._lines[key] = f"\t{n.id} {_dot.node_attrs(shown, True, True)}\n"
-            dot.body.append(self._lines[key])
+            key = (n.id, states[n.id])
+            if key not in lines:
+                shown = n if key[1] == n.state else dataclasses.replace(n, state=key[1])
+                lines[key] = f"\t{n.id} {_dot.node_attrs(shown, True, True)}\n"
+            dot.body.append(lines[key])
         if self._edge_frames is None:
             self._edge_frames = self.edge_frames()
         active = self._edge_frames
         for e in self.view.edges:
-            shown = e if active[(e.src, e.dst)] <= k else dataclasses.replace(e, kind="pending")
-            dot.body.append(f"\t{e.src} -> {e.dst} [{_dot.edge_attrs(shown)}]\n")
+            key = (e.src, e.dst, active[(e.src, e.dst)] <= k)
+            if key not in self._lines:
+                shown = e if key[2] else dataclasses.replace(e, kind="pending")
+                self._lines[key] = f"\t{e.src} -> {e.dst} [{_dot.edge_attrs(shown)}]\n"
+            dot.body.append(self._lines[key])
         return dot
 
     def _index(self, k: int) -> int:
@@ -127,19 +130,32 @@ class BackwardFrames(Sequence):
         ['current', 'current', 'done', 'done']
         """
         k = self._index(k)
-        states = {}
+        if self._timeline is None:
+            self._timeline = self.timeline()
+        return {box: "current" if k == current else "done" if k >= done else "pending"
+                for box, done, current in self._timeline}
+
+    def timeline(self) -> list[tuple[str, int, int]]:
+        """Per box ``(id, done, current)``: the frame from which it is done and the frame at
+        which it is current (-1 for never): an op box once its node's VJPs ran, a data box once
+        its gradient is complete (every consumer has run), a constant from the start.
+
+        >>> import tinygrad_lm as tg
+        >>> x = tg.Value(1.0, label="x")
+        >>> sorted(tg.draw_backward(x.exp()).timeline())
+        [('n0', 1, -1), ('n1', 0, 1), ('n1op', 2, 1)]
+        """
+        timeline = []
         for n in self.view.nodes:
             node = n.node
             if node is None or n.kind == "constant":
-                states[n.id] = "done"
+                timeline.append((n.id, 0, -1))
             elif n.kind in ("op", "step", "undefined"):
                 at = self.current_at[node]
-                states[n.id] = "current" if k == at else "done" if k > at else "pending"
-            elif k == self.current_at.get(node):
-                states[n.id] = "current"
+                timeline.append((n.id, at + 1, at))
             else:
-                states[n.id] = "done" if k >= self.done_at.get(node, 0) else "pending"
-        return states
+                timeline.append((n.id, self.done_at.get(node, 0), self.current_at.get(node, -1)))
+        return timeline
 
     def edge_frames(self) -> dict[tuple[str, str], int]:
         """The frame from which each arrow ``(src, dst)`` carries its gradient.

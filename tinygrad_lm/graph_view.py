@@ -102,7 +102,8 @@ def gradients(root: Node, undefined: str) -> dict:
 class GraphView:
     """The boxes and arrows of ``root``'s graph, with every gradient from the engine.
 
-    ``groups`` maps ``id(member)`` to a group title (see ``draw_graph``'s ``collapse``);
+    ``groups`` maps ``id(member)`` to a group title (see ``draw_graph``'s ``collapse``): an op
+    joins a group when it is a member, reads one of its parameters, or adds two of its results;
     ``expand`` is True (draw composites op by op), False (box them all) or the names of the
     composites to draw op by op; ``named``: give every data box a name (unnamed ones get the
     op and a number, the root ``loss``), as a backward explorer's captions need.
@@ -194,6 +195,11 @@ class GraphView:
                 name = next((groups[id(inp)] for inp in node.inputs
                              if inp is not None and inp.prim is None and id(inp) in groups),
                             None)
+            if name is None and node.op == "add":
+                # A sum of the group's own results (a scalar neuron's w0*x0 + w1*x1 + b).
+                owners = {group_of.get(inp) for inp in node.inputs if inp is not None}
+                if len(owners) == 1 and None not in owners and len(node.inputs) == 2:
+                    name = owners.pop()
             if name is not None:
                 group_of[node] = name
         return group_of
