@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Node
+from .node import Node
 
 RULES: dict[str, tuple[str, ...]] = {
     "add": ("{g}", "{g}"),

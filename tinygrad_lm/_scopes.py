@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from .engine import Node, next_seq
+from .node import Node, next_seq
 
 # The composites made most recently: output ``_seq`` -> (name, the number taken just before the
 # composite ran, the constant nodes it was given). Its members are the output's ancestors

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ._chain_rule import d, operand_name, step_text
-from .engine import Node
-from .graph_view import GraphView, gradients
+from .engine import backward_steps
+from .graph_view import GraphView, gradients, seed_of
+from .node import Node
 from .viz import check_rankdir, check_roots
 
 __all__ = ["BackwardFrames", "draw_backward"]
@@ -69,7 +70,9 @@ class BackwardFrames(Sequence):
         grads = gradients(root, undefined)
         self.view = GraphView(root, undefined=undefined, expand=True, named=True, grads=grads,
                               prefix="n")
-        self.order = [n for n in reversed(self.view.order) if n.prim is not None]
+        # The engine's own backward order (the numbers are in ``grads``, from the same loop).
+        self.order = [node for node, _, _ in backward_steps(root, seed_of(root),
+                                                            undefined=undefined)]
         self.grads = grads
         position = {node: k + 1 for k, node in enumerate(self.order)}
         self.current_at = position  # the frame at which a node's VJPs run

@@ -18,7 +18,8 @@ import numpy as np
 
 from . import engine
 from ._scopes import composite_of
-from .engine import Node, jump_masks, locally_constant, toposort
+from .engine import jump_masks, locally_constant, toposort
+from .node import Node
 
 __all__ = ["EdgeView", "GraphView", "NodeView", "seed_of"]
 
@@ -91,12 +92,7 @@ def gradients(root: Node, undefined: str) -> dict:
     >>> g[x], g[(y, 0)], x.grad
     (6.0, 3.0, 0.0)
     """
-    record: dict = {}
-    engine.backprop(root, seed_of(root), record=record, undefined=undefined)
-    order = toposort(root)
-    by_id = {id(n): n for n in order}
-    return {(by_id[key[0]], key[1]) if isinstance(key, tuple) else by_id[key]: g
-            for key, g in record.items()}
+    return engine.gradients(root, seed_of(root), undefined=undefined)
 
 
 class GraphView:

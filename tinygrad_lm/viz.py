@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .engine import Node
 from .graph_view import GraphView, resolve_groups
+from .node import Node
 
 if TYPE_CHECKING:
     from ._dot import Drawing, GraphvizNotFound  # noqa: F401 (served by __getattr__)
