@@ -9,13 +9,15 @@ against the bytes of one SVG of that graph (the page holds one SVG plus a table 
 
 from __future__ import annotations
 
+import statistics
 import tempfile
-import time
+import timeit
 from pathlib import Path
 
 import numpy as np
 
 import tinygrad_lm as tg
+from benchmarks.bench_draw import value_chain
 from tinygrad_lm.engine import toposort
 from tinygrad_lm.graph_view import gradients
 
@@ -34,21 +36,8 @@ def tensor_mlp_chain(n: int) -> tg.Tensor:
     return y.sum()
 
 
-def value_chain(n: int) -> tg.Value:
-    """A chain of ``n`` scalar nodes alternating tanh and a product with a constant."""
-    y = tg.Value(0.5, label="x")
-    for i in range(n - 1):
-        y = y.tanh() if i % 2 else y * 0.9
-    return y
-
-
 def _median(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return statistics.median(timeit.repeat(fn, number=1, repeat=repeats))
 
 
 def _all_frames(root) -> int:

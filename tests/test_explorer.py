@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -106,7 +107,7 @@ def test_strict_mode_frames_show_nan_and_red_at_a_jump():
     acc = tg.metrics.accuracy(pred, [1, 0])
     strict = tg.draw_backward(acc, undefined="nan")
     step = next(k for k, n in enumerate(strict.order, 1) if n.op == "gt")
-    assert "NaN (undefined at 1 entries" in strict.caption(step)
+    assert "NaN (undefined at 1 entry" in strict.caption(step)
     assert "nan" in frame_nodes(strict[-1])[strict.view.data_id[pred]]
     assert "#fee2e2" in strict[-1].source
     assert "nan" not in frame_nodes(tg.draw_backward(acc)[-1])[strict.view.data_id[pred]]
@@ -150,3 +151,27 @@ def test_jupyter_shows_the_last_frame_and_how_to_get_the_slider(monkeypatch):
     html = frames._repr_html_()
     assert html.startswith("<svg") and "pip install 'tinygrad_lm[notebook]'" in html
     assert "pending" not in html
+
+
+def test_jupyter_display_is_a_slider_widget_or_the_last_frame(monkeypatch):
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    display_module = pytest.importorskip("IPython.display")
+    widgets = pytest.importorskip("ipywidgets")
+    shown = []
+    monkeypatch.setattr(display_module, "display", shown.append)
+    x = tg.Value(0.5, label="x")
+    frames = tg.draw_backward((x * 3).tanh())
+    frames._ipython_display_()
+    [box] = shown
+    slider, picture = box.children
+    assert isinstance(slider, widgets.IntSlider) and slider.max == len(frames) - 1
+    first = picture.value
+    assert first.startswith("<svg") and "pending" in first
+    slider.value = len(frames) - 1
+    assert picture.value != first and "pending" not in picture.value
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    shown.clear()
+    frames._ipython_display_()
+    assert "tinygrad_lm[notebook]" in shown[0].data

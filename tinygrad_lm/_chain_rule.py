@@ -14,31 +14,32 @@ import numpy as np
 
 from .node import Node
 
-RULES: dict[str, tuple[str, ...]] = {
-    "add": ("{g}", "{g}"),
-    "sub": ("{g}", "-{g}"),
-    "mul": ("{g} * {y}", "{g} * {x}"),
-    "div": ("{g} / {y}", "-{g} * {out} / {y}"),
-    "matmul": ("{g} @ {y}.T", "{x}.T @ {g}"),
+# One formula per input of the two-input primitives, ...
+BINARY: dict[str, tuple[str, str]] = {
+    "add": ("{g}", "{g}"), "sub": ("{g}", "-{g}"), "mul": ("{g} * {y}", "{g} * {x}"),
+    "div": ("{g} / {y}", "-{g} * {out} / {y}"), "matmul": ("{g} @ {y}.T", "{x}.T @ {g}"),
     "pow": ("{g} * {y} * {x}^({y} - 1)", "{g} * {out} * log({x})"),
-    "neg": ("-{g}",),
-    "exp": ("{g} * {out}",),
-    "log": ("{g} / {x}",),
-    "sqrt": ("{g} / (2 * {out})",),
-    "tanh": ("{g} * (1 - {out}^2)",),
-    "sigmoid": ("{g} * {out} * (1 - {out})",),
-    "relu": ("{g} * ({x} > 0)",),
-    "abs": ("{g} * sign({x})",),
-    "clip": ("{g} where {x} lies inside the clip range, else 0",),
-    "sum": ("{g} copied back over the summed axes of {x}",),
-    "max": ("{g} sent to the maxima of {x} (tied maxima share it)",),
-    "reshape": ("{g} reshaped to the shape of {x}",),
-    "transpose": ("{g} transposed back",),
-    "getitem": ("{g} put back into zeros shaped like {x}",),
-    "scatter": ("the entries of {g} that {x} filled",),
-    "broadcast_to": ("{g} summed back to the shape of {x}",),
-    "sum_to_shape": ("{g} copied back over the summed axes of {x}",),
-    "astype": ("{g} cast back to the dtype of {x}",),
+}
+# ... and one for the others.
+UNARY: dict[str, str] = {
+    "neg": "-{g}",
+    "exp": "{g} * {out}",
+    "log": "{g} / {x}",
+    "sqrt": "{g} / (2 * {out})",
+    "tanh": "{g} * (1 - {out}^2)",
+    "sigmoid": "{g} * {out} * (1 - {out})",
+    "relu": "{g} * ({x} > 0)",
+    "abs": "{g} * sign({x})",
+    "clip": "{g} where {x} lies inside the clip range, else 0",
+    "sum": "{g} copied back over the summed axes of {x}",
+    "max": "{g} sent to the maxima of {x} (tied maxima share it)",
+    "reshape": "{g} reshaped to the shape of {x}",
+    "transpose": "{g} transposed back",
+    "getitem": "{g} put back into zeros shaped like {x}",
+    "scatter": "the entries of {g} that {x} filled",
+    "broadcast_to": "{g} summed back to the shape of {x}",
+    "sum_to_shape": "{g} copied back over the summed axes of {x}",
+    "astype": "{g} cast back to the dtype of {x}",
 }
 # Elementwise primitives: an input of another shape was broadcast, so its gradient is summed.
 BROADCASTING = {"add", "sub", "mul", "div", "pow"}
@@ -51,6 +52,15 @@ def d(root: str, name: str) -> str:
     'd loss/d W'
     """
     return f"d {root}/d {name}"
+
+
+def entries(n: int) -> str:
+    """``"1 entry"``, ``"3 entries"``.
+
+    >>> entries(1), entries(3)
+    ('1 entry', '3 entries')
+    """
+    return f"{n} entr{'y' if n == 1 else 'ies'}"
 
 
 def step_text(node: Node, name: Callable[[Node], str], root: str, consumers: dict,
@@ -81,16 +91,16 @@ def step_text(node: Node, name: Callable[[Node], str], root: str, consumers: dic
             counts = undefined.get(node)
             if counts and counts[i]:
                 value = ("NaN" if strict else "0") + (
-                    f" (undefined at {counts[i]} entries: {name(inp)} sits on the jump of "
+                    f" (undefined at {entries(counts[i])}: {name(inp)} sits on the jump of "
                     f"{prim.symbol})")
             else:
                 value = f"0 ({prim.symbol} is piecewise constant: flat wherever it is defined)"
         elif prim.name == "concatenate":
             value = f"the slice of {fields['g']} that {names[i]} filled"
         else:
-            rules = RULES.get(prim.name)
-            value = (rules[i] if rules and i < len(rules) else f"VJP of {prim.name} at {{g}}")
-            value = value.format(**fields)
+            rule = BINARY[prim.name][i] if prim.name in BINARY else UNARY.get(
+                prim.name, f"VJP of {prim.name} at {{g}}")
+            value = rule.format(**fields)
             shape = np.shape(inp.data)
             if prim.name in BROADCASTING and shape != np.shape(node.data):
                 value += f", summed to shape {shape}"

@@ -13,6 +13,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from ._chain_rule import entries
 from .graph_view import EdgeView, GraphView, NodeView
 
 INSTALL_HINT = ("install Graphviz's dot binary: 'apt-get install graphviz' (Debian, Ubuntu), "
@@ -210,9 +211,8 @@ def text(s: Any, limit: int | None = MAX_NAME) -> str:
 
 
 def _number(x: Any) -> str:
-    if isinstance(x, (bool, np.bool_, int, np.integer)):
-        return str(int(x))
-    return f"{float(x) + 0.0:.4g}"  # + 0.0 shows -0.0 as 0
+    is_int = isinstance(x, (bool, np.bool_, int, np.integer))
+    return str(int(x)) if is_int else f"{float(x) + 0.0:.4g}"  # + 0.0 shows -0.0 as 0
 
 
 def value_text(x: Any) -> str:
@@ -296,15 +296,9 @@ def _data_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
 
 
 def _params_text(params: dict) -> str:
-    shown = []
-    for key, value in params.items():
-        if value is None or value is False:
-            continue
-        s = repr(value)
-        if len(s) > 24:
-            s = s[:23] + "\u2026"
-        shown.append(f"{key}={s}")
-    return ", ".join(shown)
+    shown = ((key, repr(value)) for key, value in params.items()
+             if value is not None and value is not False)
+    return ", ".join(f"{key}={s if len(s) <= 24 else s[:23] + chr(0x2026)}" for key, s in shown)
 
 
 def _op_count(members: list) -> str:
@@ -321,7 +315,7 @@ def _op_attrs(n: NodeView) -> str:
     if n.members:  # a composite's box
         label = f"<B>{text(n.name)}</B><BR/>{_small(text(_op_count(n.members)))}"
         if n.undefined:
-            label += f"<BR/>{_small(f'undefined at {n.undefined} entries', border)}"
+            label += f"<BR/>{_small(f'undefined at {entries(n.undefined)}', border)}"
         return (f'[shape=box style="rounded,filled" fillcolor="{fill}" color="{border}" '
                 f"penwidth=1.6 label=<{label}>]")
     label = f"<B>{text(n.node.prim.symbol)}</B>"
