@@ -144,6 +144,19 @@ def test_a_page_of_one_hundred_frames_is_small_and_self_contained(tmp_path):
     assert table["count"] == 101 and len(table["captions"]) == 101
 
 
+def test_every_box_and_arrow_of_the_page_has_its_own_id(tmp_path):
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    x = tg.Value(3.0, label="x")
+    frames = tg.draw_backward(x * x + x)
+    page = frames.save_html(tmp_path / "square.html").read_text()
+    ids = re.findall(r'<g id="([^"]+)" class="(?:node|edge)"', page)
+    assert len(ids) == len(set(ids)) == len(frames.view.nodes) + len(frames.view.edges)
+    table = json.loads(re.search(r'id="frames">(.*?)</script>', page, re.S).group(1))
+    assert set(table["edges"]) <= set(ids) and set(table["nodes"]) <= set(ids)
+    assert sum(i.startswith(f"{frames.view.data_id[x]}__") for i in ids) == 3
+
+
 def test_jupyter_shows_the_last_frame_and_how_to_get_the_slider(monkeypatch):
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot")

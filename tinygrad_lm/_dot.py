@@ -169,7 +169,7 @@ def edge_attrs(edge: EdgeView, ids: bool = False) -> str:
     >>> edge_attrs(EdgeView("a", "b", "zero"))
     'color="#9ca3af" style=dashed penwidth=1.2'
     """
-    return EDGES[edge.kind] + (f' id="{edge.src}__{edge.dst}"' if ids else "")
+    return EDGES[edge.kind] + (f' id="{edge.id}"' if ids else "")
 
 
 def node_attrs(n: NodeView, show_data: bool, show_grad: bool, ids: bool = False) -> str:

@@ -121,7 +121,7 @@ def page(frames: Any, title: str) -> str:
     svg = svg[svg.index("<svg"):]
     nodes = {box: [done, current] for box, done, current in frames.timeline()
              if (done, current) != (0, -1)}  # boxes always done need no script
-    edges = {f"{src}__{dst}": at for (src, dst), at in frames.edge_frames().items()}
+    edges = frames.edge_frames()
     table = {"count": len(frames), "nodes": nodes, "edges": edges,
              "captions": [frames.caption(k) for k in range(len(frames))],
              "order": [view.data_id[n] for n in frames.order]}

@@ -85,7 +85,7 @@ class BackwardFrames(Sequence):
                     self.consumers[inp] = self.consumers.get(inp, 0) + 1
                     self.done_at[inp] = max(self.done_at.get(inp, 0), position[node])
         self._lines: dict[tuple, str] = {}  # DOT lines by (box id, state) or (arrow, shown)
-        self._edge_frames: dict[tuple[str, str], int] | None = None
+        self._edge_frames: dict[str, int] | None = None
         self._timeline: list[tuple[str, int, int]] | None = None
 
     def __len__(self) -> int:
@@ -109,9 +109,9 @@ class BackwardFrames(Sequence):
             self._edge_frames = self.edge_frames()
         active = self._edge_frames
         for e in self.view.edges:
-            key = (e.src, e.dst, active[(e.src, e.dst)] <= k)
+            key = (e.id, active[e.id] <= k)
             if key not in self._lines:
-                shown = e if key[2] else dataclasses.replace(e, kind="pending")
+                shown = e if key[1] else dataclasses.replace(e, kind="pending")
                 self._lines[key] = f"\t{e.src} -> {e.dst} [{_dot.edge_attrs(shown)}]\n"
             dot.body.append(self._lines[key])
         return dot
@@ -160,8 +160,8 @@ class BackwardFrames(Sequence):
                 timeline.append((n.id, self.done_at.get(node, 0), self.current_at.get(node, -1)))
         return timeline
 
-    def edge_frames(self) -> dict[tuple[str, str], int]:
-        """The frame from which each arrow ``(src, dst)`` carries its gradient.
+    def edge_frames(self) -> dict[str, int]:
+        """The frame from which each arrow (by its id) carries its gradient.
 
         >>> import tinygrad_lm as tg
         >>> x = tg.Value(1.0, label="x")
@@ -174,7 +174,7 @@ class BackwardFrames(Sequence):
             node = by_op.get(e.dst)
             if node is None:
                 node = by_op[e.src]
-            frames[(e.src, e.dst)] = 0 if e.kind == "constant" else self.current_at[node]
+            frames[e.id] = 0 if e.kind == "constant" else self.current_at[node]
         return frames
 
     def caption(self, k: int) -> str:

@@ -66,6 +66,16 @@ class EdgeView:
     dst: str
     kind: str
     grad: Any = None
+    index: int | None = None  # which input of the op (None where arrows were merged)
+
+    @property
+    def id(self) -> str:
+        """A name unique within the drawing, even for the two arrows of ``x * x``.
+
+        >>> EdgeView("a", "b", "signal", index=1).id
+        'a__b__1'
+        """
+        return f"{self.src}__{self.dst}" + ("" if self.index is None else f"__{self.index}")
 
 
 def seed_of(root: Node) -> Any:
@@ -102,7 +112,7 @@ class GraphView:
     joins a group when it is a member, reads one of its parameters, or adds two of its results;
     ``expand`` is True (draw composites op by op), False (box them all) or the names of the
     composites to draw op by op; ``named``: give every data box a name (unnamed ones get the
-    op and a number, the root ``loss``), as a backward explorer's captions need.
+    op and a number, leaves ``leaf1``..., the root ``loss``), as the explorer's captions need.
 
     >>> import tinygrad_lm as tg
     >>> a = tg.Value(2.0, label="a")
@@ -208,9 +218,10 @@ class GraphView:
             if not name and named:
                 if node is self.root:
                     name = "loss"
-                elif node.prim is not None:
-                    counts[node.prim.name] = counts.get(node.prim.name, 0) + 1
-                    name = f"{node.prim.name}{counts[node.prim.name]}"
+                elif node.prim is not None or node.requires_grad:
+                    op = node.op or "leaf"
+                    counts[op] = counts.get(op, 0) + 1
+                    name = f"{op}{counts[op]}"
             names[node] = name
         return names
 
@@ -228,7 +239,7 @@ class GraphView:
         """Record an edge; edges merged into one show the strongest signal among them."""
         previous = merged.get(key)
         if previous is None or _PRECEDENCE[kind] > _PRECEDENCE[previous.kind]:
-            merged[key] = EdgeView(key[0], key[1], kind, grad)
+            merged[key] = EdgeView(key[0], key[1], kind, grad, key[2])
 
     def _build(self, prefix: str) -> None:
         ids = self.data_id
