@@ -216,7 +216,7 @@ def _index_html(evidence: dict) -> str:
              "<title>tinygrad_lm: why accuracy is the metric but not the loss</title>",
              "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;"
              "line-height:1.45;padding:0 1em;overflow-wrap:break-word}"
-             "figure{margin:1.5em 0;max-width:100%}figure a{display:block;max-width:100%}"
+             "figure{margin:1.5em 0;max-width:100%}figure>a{display:block;max-width:100%}"
              "img,object,svg{max-width:100%;height:auto;border:1px solid #ddd}"
              "figcaption{margin-top:.4em}</style></head><body>",
              "<h1>Why accuracy is the metric but not the loss</h1>",

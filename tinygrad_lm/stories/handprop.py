@@ -251,13 +251,13 @@ def _plot(half: dict, evidence: dict, out_dir: Path) -> list[str]:
     right.legend(loc="center right")
     paths = save(fig, out_dir, "handprop_equivalence")
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.8))
     slopes = evidence["output_slopes"]
     axes[0].plot(slopes["z"], slopes["half_sse"], label="half_sse: |A2-1|·A2(1-A2)")
     axes[0].plot(slopes["z"], slopes["binary_cross_entropy"], label="cross-entropy: |A2-1|")
     axes[0].set(xlabel="z (output unit's input), target 1", ylabel="|dL/dz|", yscale="log",
                 title="one output unit, target 1\n(wrong and saturated at z << 0)")
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=9)
     wrong = evidence["wrong_start"]
     panel_titles = {
         "default_start": "default start (the seeded initial weights)",
@@ -270,7 +270,7 @@ def _plot(half: dict, evidence: dict, out_dir: Path) -> list[str]:
                     label=f"{_LABELS[name]}: 90% {reached(curve['steps_to_90_percent'])}")
         ax.axhline(0.9, color="grey", lw=0.5, ls=":")
         ax.set(xlabel="step", ylabel="training accuracy", ylim=(0, 1.02), title=title)
-        ax.legend(fontsize=8, loc="lower right")
-    fig.suptitle(f"{SETUP} (the training curves use another setup)", fontsize=10)
+        ax.legend(fontsize=9, loc="lower right")
+    fig.suptitle(f"{SETUP} (the training curves use another setup)", fontsize=11)
     fig.tight_layout()
     return paths + save(fig, out_dir, "handprop_cross_entropy")
