@@ -55,7 +55,7 @@ def _check_figures(paths, stems):
 def test_accuracy_has_zero_gradient_and_the_losses_do_not(why):
     grads = why["gradients"]
     assert grads["accuracy"] == {"w": [0.0, 0.0], "b": 0.0, "warned": True}
-    for name in ("mse", "cross_entropy"):
+    for name in ("mse", "binary_cross_entropy"):
         assert not grads[name]["warned"]
         assert np.abs(grads[name]["w"]).min() > 1e-3
 
@@ -67,7 +67,7 @@ def test_training_on_accuracy_changes_nothing_while_the_losses_train(why):
     assert frozen["zero_gradient_warnings"] == why["steps"] == 100
     assert frozen["loss_before"] == frozen["loss_after"]
     assert frozen["accuracy_after"] == why["initial_accuracy"]
-    for name in ("mse", "cross_entropy"):
+    for name in ("mse", "binary_cross_entropy"):
         run = why["training"][name]
         assert not run["weights_bit_identical"] and run["zero_gradient_warnings"] == 0
         assert run["loss_after"] < 0.5 * run["loss_before"]
@@ -86,7 +86,7 @@ def test_the_curves_are_a_step_a_parabola_and_a_log(why):
     mse_value, mse_slope = map(np.array, c["mse"])
     np.testing.assert_allclose(mse_value, (1 - q) ** 2, rtol=1e-12)
     np.testing.assert_allclose(mse_slope, -2 * (1 - q), rtol=1e-12)
-    ce_value, ce_slope = map(np.array, c["cross_entropy"])
+    ce_value, ce_slope = map(np.array, c["binary_cross_entropy"])
     np.testing.assert_allclose(ce_value, -np.log(q), rtol=1e-12)
     np.testing.assert_allclose(ce_slope, -1 / q, rtol=1e-12)
 
@@ -271,7 +271,7 @@ def test_objectives_caption(why):
     evidence = why
     caption = _caption("objectives", evidence)
     assert f"for {why_accuracy.STEPS} steps" in caption
-    for name in ("mse", "cross_entropy"):
+    for name in ("mse", "binary_cross_entropy"):
         assert _pct(evidence["training"][name]["accuracy_after"]) in caption
 
 

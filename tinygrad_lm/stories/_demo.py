@@ -78,7 +78,7 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
                    f"unchanged: {ev['training']['accuracy']['weights_bit_identical']}), while "
                    "MSE and cross-entropy reach accuracy "
                    f"{_pct(ev['training']['mse']['accuracy_after'])} and "
-                   f"{_pct(ev['training']['cross_entropy']['accuracy_after'])}.",
+                   f"{_pct(ev['training']['binary_cross_entropy']['accuracy_after'])}.",
         "Accuracy is a step with zero or undefined derivative; MSE and cross-entropy slope "
         "everywhere, so only they can guide gradient descent."),
     "surrogate": (
@@ -235,9 +235,8 @@ def _index_html(evidence: dict) -> str:
             caption = html.escape(_caption(make, evidence.get(story, {}), fallback))
             extra = (f' (<a href="{stem}.svg">SVG</a>)' if name.endswith(".png")
                      and f"{stem}.svg" in files else "")
-            parts.append(f'<figure><a href="{name}" title="open full size"><img src="{name}" '
-                         f'alt="{html.escape(stem)}"></a><figcaption>{caption}{extra}'
-                         "</figcaption></figure>")
+            parts.append(f'<figure><a href="{name}"><img src="{name}" alt="{html.escape(stem)}">'
+                         f"</a><figcaption>{caption}{extra}</figcaption></figure>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
