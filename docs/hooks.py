@@ -26,6 +26,8 @@ from pathlib import Path
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".html")
 _state: dict = {}
 # What pymdownx.arithmatex (generic mode) writes around inline and display math.
+# A figure the stories or the drawing examples made, shown inline on a page.
+_FIGURE = re.compile(r'<img ([^>]*?)src="([^"]*figures/[^"]+)"([^>]*)>')
 _MATH = re.compile(r'<(span|div) class="arithmatex">\s*(?:\\\((.*?)\\\)|\\\[(.*?)\\\])\s*</\1>',
                    re.DOTALL)
 
@@ -95,7 +97,13 @@ def _draw_examples(out: Path) -> None:
 
 
 def on_page_content(html_text, page, config, files):
-    """Replace every math span of the page by MathML, rendered here rather than in the browser."""
+    """Math spans become MathML, rendered here rather than in the browser; figures become links.
+
+    Each figure is shown fitted to the page's column, and a click on it opens the file itself,
+    full size.
+    """
+    html_text = _FIGURE.sub(r'<a href="\2" title="open full size"><img \1src="\2"\3></a>',
+                            html_text)
     return _MATH.sub(lambda m: _mathml(m, page.file.src_path), html_text)
 
 

@@ -201,3 +201,13 @@ def test_the_math_hook_refuses_latex_it_cannot_render():
     with pytest.raises(ValueError, match="page.md: latex2mathml cannot render"):
         hooks.on_page_content('<div class="arithmatex">\\[\\begin{aligned} a &= b '
                               '\\end{aligned}\\]</div>', Page, None, None)
+
+
+def test_every_figure_on_the_docs_opens_full_size_on_a_click(site):
+    shown = 0
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for src in re.findall(r'<img [^>]*src="([^"]*figures/[^"]+)"', text):
+            shown += 1
+            assert f'<a href="{src}" title="open full size"><img ' in text, (page, src)
+    assert shown >= 8

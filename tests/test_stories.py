@@ -287,3 +287,13 @@ def test_every_caption_without_numbers_of_its_own_is_static():
         numbers = re.findall(r"(?<![\w.])\d+(?:\.\d+)?%?", caption)
         # Only the fixed facts of the drawing itself, such as accuracy's threshold 0.5.
         assert set(numbers) <= {"0.5", "0", "1"}, (stem, numbers)
+
+
+def test_the_demo_page_fits_every_figure_to_its_column_and_links_it_full_size(tmp_path):
+    result = _demo.build(tmp_path, only=("error_loss_metric",))
+    page = Path(result["index"]).read_text(encoding="utf-8")
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert "max-width:1100px" in style and "img,object,svg{max-width:100%;height:auto" in style
+    images = re.findall(r'<figure><a href="([^"]+)"><img src="([^"]+)"', page)
+    assert len(images) == page.count("<img ") == 2
+    assert all(link == src and (tmp_path / src).is_file() for link, src in images)
