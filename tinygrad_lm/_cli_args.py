@@ -184,6 +184,13 @@ class Progress:
                   f"({100 * self.done // max(self.total, 1)}%)", file=self.stream, flush=True)
             self._next_line = self.done + max(1, self.total // 10)
 
+    def write(self, line: str) -> None:
+        """Print a line of results to stdout, above the bar when there is one."""
+        if self._bar is not None:
+            self._bar.write(line, file=sys.stdout)
+        else:
+            print(line, flush=True)
+
     def close(self) -> None:
         """End the display (the bar is removed; plain lines stay)."""
         if self._bar is not None:

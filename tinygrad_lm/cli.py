@@ -193,9 +193,9 @@ def _train(args: argparse.Namespace) -> int:
     def progress(epoch: int, record: dict) -> None:
         bar.update()
         if epoch == 1 or epoch % every == 0 or epoch == args.epochs:
-            print(f"{epoch:>7} {record['loss']:>14.6g} {record['hand_loss']:>14.6g} "
-                  f"{record['weight_diff']:>9.2g} {record['train_accuracy']:>9.1%} "
-                  f"{record['test_accuracy']:>9.1%}", flush=True)
+            bar.write(f"{epoch:>7} {record['loss']:>14.6g} {record['hand_loss']:>14.6g} "
+                      f"{record['weight_diff']:>9.2g} {record['train_accuracy']:>9.1%} "
+                      f"{record['test_accuracy']:>9.1%}")
 
     try:
         result = training.train(args.dataset, args.loss, hidden=args.hidden, lr=args.lr,
@@ -232,8 +232,8 @@ def _bench(args: argparse.Namespace) -> int:
     try:
         for name in names:
             module = importlib.import_module(f"benchmarks.bench_{name}")
-            print(f"== {name} ==", flush=True)
-            print(format_table(module.run(quick=args.quick)), flush=True)
+            bar.write(f"== {name} ==")
+            bar.write(format_table(module.run(quick=args.quick)))
             bar.update()
     finally:
         bar.close()
