@@ -172,3 +172,30 @@ def test_progress_uses_tqdm_on_a_terminal():
 
 def test_write_bytes_uses_o_nofollow_where_it_exists():
     assert _files._FLAGS & getattr(os, "O_NOFOLLOW", 0) == getattr(os, "O_NOFOLLOW", 0)
+
+
+@pytest.mark.parametrize("planted", ["index.html", "mlp_hidden_loss.gv", "mlp_hidden_loss.svg"])
+def test_the_demo_page_refuses_planted_symlinks(planted, tmp_path):
+    from tinygrad_lm.stories import _demo
+
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / planted).symlink_to(target)
+    with pytest.raises(OSError, match=f"refusing to write .*{planted}: it is a symbolic link"):
+        _demo.build(out, only=())
+    assert target.read_text() == "keep me"
+
+
+def test_story_figures_refuse_planted_symlinks(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from tinygrad_lm.stories._figure import save
+
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    (tmp_path / "f.svg").symlink_to(target)
+    with pytest.raises(OSError, match="f.svg: it is a symbolic link"):
+        save(plt.figure(), tmp_path, "f")
+    assert target.read_text() == "keep me"

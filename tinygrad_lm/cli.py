@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if check is not None:
             check(args)
     except SystemExit as e:      # argparse has printed its usage error (status 2) or --help (0)
-        return e.code if isinstance(e.code, int) else 0
+        return 0 if e.code is None else e.code if isinstance(e.code, int) else 2
     try:
         # The output folder is made here, once every argument is known to be good, and is
         # removed again if the command fails before writing anything into it.

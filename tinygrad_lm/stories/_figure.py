@@ -23,9 +23,11 @@ def save(fig: Any, out_dir: Path, stem: str) -> list[str]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    with plt.rc_context({"svg.fonttype": "none"}):
-        for suffix in (".png", ".svg"):
-            paths.append(save_figure(fig, out_dir / f"{stem}{suffix}", dpi=120,
-                                     bbox_inches="tight"))
-    plt.close(fig)
+    try:
+        with plt.rc_context({"svg.fonttype": "none"}):
+            for suffix in (".png", ".svg"):
+                paths.append(save_figure(fig, out_dir / f"{stem}{suffix}", dpi=120,
+                                         bbox_inches="tight"))
+    finally:
+        plt.close(fig)
     return paths
