@@ -2,7 +2,7 @@
 
 Figures are never committed: before each build every ``tinygrad_lm.stories`` module's
 ``run(out_dir)`` writes its figures into a fresh temporary folder, and the files there are
-served under ``figures/<story>/`` (so ``figures/why_accuracy/accuracy_vs_losses.png`` is
+served under ``figures/<story>/`` (so ``figures/why_accuracy/objectives.png`` is
 written by ``tinygrad_lm/stories/why_accuracy.py``). Nothing is written into ``docs/``, so
 ``mkdocs serve`` does not rebuild in a loop. A story that fails fails the build.
 
