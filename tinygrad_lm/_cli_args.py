@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-__all__ = ["Progress", "binary_targets", "natural", "output_folder", "positive_float",
+__all__ = ["Progress", "binary_targets", "folder_path", "natural", "positive_float",
            "positive_int", "probabilities", "require_matplotlib"]
 
 
@@ -119,10 +119,10 @@ def binary_targets(text: str) -> tuple[float, ...]:
     return tuple(values)
 
 
-def output_folder(text: str) -> Path:
+def folder_path(text: str) -> Path:
     """A folder to write into: it may not exist yet, but must not be an existing file.
 
-    >>> output_folder("results")
+    >>> folder_path("results")
     PosixPath('results')
     """
     path = Path(text)

@@ -25,13 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="the whole story, written into an output folder")
-    demo.add_argument("--out", type=types.output_folder, default=Path("tinygrad_lm_demo"),
+    demo.add_argument("--out", type=types.folder_path, default=Path("tinygrad_lm_demo"),
                       help="output folder (default: ./tinygrad_lm_demo)")
     demo.set_defaults(handler=_demo, parser=demo)
 
     graphs = commands.add_parser(
         "graphs", help="accuracy, MSE and cross-entropy graphs side by side, with gradients")
-    graphs.add_argument("--out", type=types.output_folder, default=Path("tinygrad_lm_graphs"),
+    graphs.add_argument("--out", type=types.folder_path, default=Path("tinygrad_lm_graphs"),
                         help="output folder (default: ./tinygrad_lm_graphs)")
     graphs.add_argument("--format", choices=("svg", "png", "pdf"), default="svg")
     graphs.add_argument("--pred", type=types.probabilities,
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="full-batch epochs, at least 1 (default: 2000)")
     train.add_argument("--seed", type=types.natural, default=0,
                        help="seed of the split and the weights, >= 0 (default: 0)")
-    train.add_argument("--out", type=types.output_folder, default=Path("tinygrad_lm_train"),
+    train.add_argument("--out", type=types.folder_path, default=Path("tinygrad_lm_train"),
                        help="output folder (default: ./tinygrad_lm_train)")
     train.set_defaults(handler=_train, parser=train)
 
