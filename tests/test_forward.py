@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import broadcastable_pair, floats_in
+from strategies import broadcastable_pair, floats_in, reduction_case
 from test_primitives import CASES, PIECEWISE
 
 import tinygrad_lm as tg
@@ -87,6 +87,15 @@ def test_jvp_and_vjp_agree_over_broadcast_shapes(name, shapes, data):
     x = data.draw(floats_in(shapes[0], lo, hi))
     y = data.draw(floats_in(shapes[1], lo, hi))
     forward, reverse = _dual_pairing(lambda a, b: prim(a, b), [x, y], seed=0)
+    assert forward == pytest.approx(reverse, rel=1e-10, abs=1e-10)
+
+
+@given(reduce=st.sampled_from(["sum", "max", "min", "logsumexp"]),
+       case=reduction_case(ties=True))
+def test_jvp_and_vjp_agree_over_reductions_with_ties(reduce, case):
+    x, axis, keepdims = case
+    forward, reverse = _dual_pairing(
+        lambda t: getattr(t, reduce)(axis=axis, keepdims=keepdims), [x], seed=1)
     assert forward == pytest.approx(reverse, rel=1e-10, abs=1e-10)
 
 
