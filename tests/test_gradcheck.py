@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm import engine
+from tinygrad_lm.node import Primitive
 
 rng = np.random.default_rng(31)
 TOL = {"eps": 1e-6, "atol": 1e-7, "rtol": 1e-5}
 
 # exp with a right VJP and a wrong JVP (its tangent is doubled), and the other way round.
-WRONG_JVP = engine.Primitive("wrong_jvp_exp", np.exp, (lambda grad, out, x: grad * out,),
+WRONG_JVP = Primitive("wrong_jvp_exp", np.exp, (lambda grad, out, x: grad * out,),
                              (lambda tangent, out, x: 2 * tangent * out,))
-WRONG_VJP = engine.Primitive("wrong_vjp_exp", np.exp, (lambda grad, out, x: 2 * grad * out,),
+WRONG_VJP = Primitive("wrong_vjp_exp", np.exp, (lambda grad, out, x: 2 * grad * out,),
                              (lambda tangent, out, x: tangent * out,))
 
 
@@ -69,7 +69,7 @@ def test_fast_mode_catches_a_wrong_rule(prim, mode):
 def test_fast_mode_catches_one_wrong_entry():
     mask = np.zeros(500)
     mask[123] = 1.0
-    off_by_one_entry = engine.Primitive(
+    off_by_one_entry = Primitive(
         "off", np.exp, (lambda grad, out, x: grad * out * (1.0 + mask),))
     with pytest.raises(tg.GradcheckError):
         tg.gradcheck(lambda t: off_by_one_entry(t), [rng.normal(size=500) * 0.1], fast_mode=True,

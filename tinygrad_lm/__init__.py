@@ -1,9 +1,10 @@
 """tinygrad_lm: small, exact reverse-mode autodiff over numpy, with pictures of the gradient."""
 
 from . import datasets, functional, losses, metrics, nn, optim
-from .engine import ZeroGradientWarning, is_grad_enabled, no_grad
+from .engine import ZeroGradientWarning
 from .functional import concatenate, stack
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .node import is_grad_enabled, no_grad
 from .tensor import Tensor
 from .transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .value import Value

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Node, jump_masks, locally_constant, passthrough, toposort
+from .engine import jump_masks, locally_constant, toposort
+from .node import FREED, Node, passthrough
 from .primitives import broadcast_to
 
 
@@ -58,6 +59,10 @@ def push_tangents(outputs: Node | Sequence[Node], tangents: dict, *, undefined: 
         prim = node.prim
         if prim is None or node in result:
             continue
+        if prim is FREED:
+            raise RuntimeError("forward mode: this graph was freed by an earlier backward("
+                               "retain_graph=False); build it again, or keep it with "
+                               "retain_graph=True (the default)")
         inputs = node.inputs
         carrying = [i for i, inp in enumerate(inputs) if inp is not None and inp in result]
         if not carrying:

@@ -17,7 +17,7 @@ import operator
 
 import numpy as np
 
-from .engine import Primitive, passthrough
+from .node import Primitive, passthrough
 from .primitives_shape import (
     _unsqueeze,
     astype,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import EachInput, Primitive
+from .node import EachInput, Primitive
 
 # Reductions ---------------------------------------------------------------------------------
 

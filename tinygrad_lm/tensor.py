@@ -10,7 +10,8 @@ import numpy as np
 
 from . import functional as F
 from . import primitives as P
-from .engine import _NO_PARAMS, Node, Primitive, backprop, forward_error, grad_mode, next_seq
+from .engine import backprop
+from .node import _NO_PARAMS, Node, Primitive, forward_error, grad_mode, next_seq
 
 _GRADABLE = "f"          # dtype kinds that may require grad
 _STORABLE = "fiub"       # dtype kinds a Tensor may hold
@@ -119,6 +120,10 @@ class Tensor(Node):
             self.grad = np.array(g, dtype=self.data.dtype)
         else:
             self.grad += g
+
+    def _release(self) -> None:
+        super()._release()
+        self.args = ()
 
     def _zeros_like(self, mask, create_graph: bool):
         dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
@@ -267,7 +272,7 @@ class Tensor(Node):
     # Backward -----------------------------------------------------------------------------
 
     def backward(self, grad: Any = None, *, create_graph: bool = False,
-                 undefined: str = "zero") -> None:
+                 undefined: str = "zero", retain_graph: bool = True) -> None:
         """Accumulate d self / d leaf into ``leaf.grad`` for every leaf that requires grad.
 
         >>> w = Tensor([1.0, -2.0], requires_grad=True)
@@ -295,7 +300,8 @@ class Tensor(Node):
                                  f"has shape {self.shape}")
         if create_graph and not isinstance(seed, Tensor):
             seed = Tensor._new(seed)
-        backprop(self, seed, create_graph=create_graph, undefined=undefined)
+        backprop(self, seed, create_graph=create_graph, undefined=undefined,
+                 retain_graph=retain_graph)
 
     # Operators ----------------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
-from .engine import Node, backprop, grad_mode
+from .engine import backward_steps
 from .functional import stack
+from .node import Node, grad_mode
 from .tensor import Tensor
 
 
@@ -191,10 +192,9 @@ def _pullback(outs: list[Tensor], seeds: list, wrt: list[Tensor], create_graph: 
         _count("reverse")
         if create_graph and not isinstance(seed, Tensor):
             seed = Tensor._new(np.asarray(seed, out.dtype))
-        record: dict = {}
-        backprop(out, seed, create_graph=create_graph, record=record)
+        found = _adjoints(out, seed, wrt, create_graph)
         for j, x in enumerate(wrt):
-            g = record.get(id(x))
+            g = found.get(x)
             if g is not None:
                 totals[j] = g if totals[j] is None else totals[j] + g
     grads = []
@@ -206,6 +206,29 @@ def _pullback(outs: list[Tensor], seeds: list, wrt: list[Tensor], create_graph: 
             g = g.astype(x.dtype)
         grads.append(g)
     return grads
+
+
+def _adjoints(out: Tensor, seed: Any, wrt: list[Tensor], create_graph: bool) -> dict:
+    """d out / d x for each x of ``wrt`` that leads to ``out``, by the general backward loop.
+
+    A nested transform's arguments are nodes of the enclosing graph, not leaves: the loop stops
+    once it has passed them all (their gradients are complete when reached), rather than go on
+    to differentiate the enclosing graph, which nobody asked for."""
+    pending = {x for x in wrt if x.prim is not None}
+    stop_early = len(pending) == len(wrt)
+    found = {}
+    steps = backward_steps(out, seed, create_graph=create_graph)
+    while True:
+        try:
+            node, grad, _ = next(steps)
+        except StopIteration as done:
+            found.update(done.value)
+            return found
+        if node in pending:
+            found[node] = grad
+            pending.discard(node)
+            if stop_early and not pending:
+                return found
 
 
 def _tangent_of(out: Tensor, table: dict, nested: bool) -> Any:

@@ -6,7 +6,8 @@ import numbers
 from collections.abc import Callable
 
 from . import primitives as P
-from .engine import _NO_PARAMS, Node, Primitive, backprop, grad_mode, next_seq
+from .engine import backprop
+from .node import _NO_PARAMS, Node, Primitive, grad_mode, next_seq
 
 
 def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
