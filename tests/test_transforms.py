@@ -121,6 +121,9 @@ def test_jvp_vjp_hvp_against_central_differences():
     def loss(t):
         return vector_fn(t).logsumexp()
 
+    value, g = tg.value_and_grad(loss)(x)
+    np.testing.assert_allclose(g, central_jacobian(on_arrays(loss), x), rtol=1e-6, atol=1e-8)
+    assert value == loss(Tensor(x)).item()
     hessian = central_jacobian(tg.grad(loss), x).reshape(6, 6)
     _, product = tg.hvp(loss, x, v)
     np.testing.assert_allclose(product.ravel(), hessian @ v.ravel(), rtol=1e-6, atol=1e-8)
@@ -190,6 +193,17 @@ def test_an_inner_derivative_counts_only_paths_through_its_own_argument():
     # d/dx [x * d/dy (x * y)] = d/dx [x * x] = 2x: the inner grad must not see x's own path.
     assert tg.grad(lambda x: x * tg.grad(lambda y: x * y)(2.0))(3.0) == 6.0
     assert tg.grad(lambda x: tg.grad(lambda y: x * y)(x))(3.0) == 1.0
+
+
+def test_forward_over_forward_and_closures_in_forward_mode():
+    def f(x):
+        return x ** 3 + 2.0 * x
+
+    def df(x):
+        return tg.jvp(f, (x,), (1.0,))[1]
+
+    assert tg.jvp(df, (2.0,), (1.0,))[1] == pytest.approx(12.0)  # f''(2) = 6 * 2
+    assert tg.jvp(lambda x: tg.jvp(lambda y: x * y, (2.0,), (1.0,))[1], (3.0,), (1.0,))[1] == 1.0
 
 
 # Hessians of losses against the create_graph path ---------------------------------------------
@@ -285,6 +299,12 @@ def test_float32_in_float32_out():
     assert tg.jacrev(lambda t: t.max() * t)(x).dtype == np.float32
     assert tg.jvp(f, (x,), (np.ones(3, np.float32),))[1].dtype == np.float32
     np.testing.assert_allclose(tg.grad(f)(x), [1.0, 1.0 + 3.0, 1.0 + 0.5], rtol=1e-6)
+
+
+def test_results_are_arrays_the_caller_may_write():
+    g = tg.grad(lambda t: t.sum())(np.ones(3))  # the VJP of a sum is a broadcast view
+    g += 1.0
+    np.testing.assert_array_equal(g, [2.0, 2.0, 2.0])
 
 
 def test_transforms_work_inside_no_grad_and_leave_grads_alone():

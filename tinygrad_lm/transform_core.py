@@ -259,4 +259,6 @@ def _result(x: Any, nested: bool) -> Any:
     """A Tensor inside another transform, a numpy array at the top level."""
     if nested:
         return x if isinstance(x, Tensor) else Tensor._new(np.asarray(x))
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    array = np.asarray(x.data if isinstance(x, Tensor) else x)
+    # A VJP may give a read-only broadcast view (the gradient of a sum); the caller owns a result.
+    return array if array.flags.writeable else array.copy()
