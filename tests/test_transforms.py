@@ -2,6 +2,7 @@
 differences, nesting to third order, and Hessians against the create_graph path."""
 
 import gc
+import threading
 
 import numpy as np
 import pytest
@@ -187,6 +188,20 @@ def test_inner_transforms_see_and_return_tensors_outer_ones_arrays():
     result = tg.grad(outer)(np.array([1.0, 2.0]))
     assert seen == [Tensor, Tensor] and type(result) is np.ndarray
     np.testing.assert_allclose(result, 9 * np.array([1.0, 2.0]) ** 2)
+
+
+def test_nesting_is_per_thread():
+    results = []
+
+    def outer(x):
+        # A transform run by another thread meanwhile is at its own top level: arrays out.
+        worker = threading.Thread(target=lambda: results.append(tg.grad(lambda t: t * t)(2.0)))
+        worker.start()
+        worker.join()
+        return x * x
+
+    tg.grad(outer)(1.0)
+    assert type(results[0]) is np.ndarray and results[0] == 4.0
 
 
 def test_an_inner_derivative_counts_only_paths_through_its_own_argument():
