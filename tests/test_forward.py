@@ -89,6 +89,17 @@ def test_jvp_and_vjp_agree_over_broadcast_shapes(name, shapes, data):
     assert forward == pytest.approx(reverse, rel=1e-10, abs=1e-10)
 
 
+@given(batch=broadcastable_pair(max_dims=2), sides=st.tuples(*[st.integers(1, 3)] * 3),
+       vector=st.sampled_from(["none", "left", "right", "both"]), data=st.data())
+def test_jvp_and_vjp_agree_over_matmul_shapes(batch, sides, vector, data):
+    n, k, m = sides
+    left = (k,) if vector in ("left", "both") else batch[0] + (n, k)
+    right = (k,) if vector in ("right", "both") else batch[1] + (k, m)
+    x, y = data.draw(floats_in(left, -2, 2)), data.draw(floats_in(right, -2, 2))
+    forward, reverse = _dual_pairing(lambda a, b: P.matmul(a, b), [x, y], seed=2)
+    assert forward == pytest.approx(reverse, rel=1e-10, abs=1e-10)
+
+
 @given(reduce=st.sampled_from(["sum", "max", "min", "logsumexp"]),
        case=reduction_case(ties=True))
 def test_jvp_and_vjp_agree_over_reductions_with_ties(reduce, case):
