@@ -1,6 +1,7 @@
 """tinygrad_lm: small, exact reverse-mode autodiff over numpy, with pictures of the gradient."""
 
 from . import datasets, functional, losses, metrics, nn, optim
+from . import testing as testing
 from .engine import ZeroGradientWarning
 from .functional import concatenate, stack
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
