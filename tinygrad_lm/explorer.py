@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._chain_rule import d, operand_name, step_text
+from ._files import write_text
 from .engine import backward_steps
 from .graph_view import GraphView, gradients, seed_of
 from .node import Node
@@ -199,7 +200,8 @@ class BackwardFrames(Sequence):
         return f"Step {k} of {len(self) - 1}, at {name(node)} = {made}:  {step}"
 
     def save_html(self, path: str | Path, title: str | None = None) -> Path:
-        """Write one self-contained page (no network) that steps through the frames.
+        """Write one self-contained page (no network) that steps through the frames; a symbolic
+        link at ``path`` is refused rather than followed.
 
         >>> import tempfile, tinygrad_lm as tg
         >>> frames = tg.draw_backward(tg.Value(1.0, label="x").exp())
@@ -209,10 +211,8 @@ class BackwardFrames(Sequence):
         """
         from ._explorer_page import page
 
-        path = Path(path)
-        path.write_text(page(self, title or f"Backward through {self.view.name(self.root)}"),
-                        encoding="utf-8")
-        return path
+        text = page(self, title or f"Backward through {self.view.name(self.root)}")
+        return Path(write_text(path, text))
 
     def _repr_html_(self) -> str:
         """The last frame as inline SVG, and how to get the slider."""
