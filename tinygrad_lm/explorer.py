@@ -24,6 +24,8 @@ from .viz import check_rankdir, check_roots
 
 __all__ = ["BackwardFrames", "draw_backward"]
 
+FRAME_KEY = ("(dashed grey: pending, no gradient yet; pink border: the node whose VJPs run in "
+             "this frame; grad: a complete gradient)")
 WIDGET_HINT = ("Install ipywidgets (pip install 'tinygrad_lm[notebook]') to step through the "
                "frames with a slider here, or call .save_html(path) for a page that steps "
                "through them in any browser.")
@@ -98,7 +100,8 @@ class BackwardFrames(Sequence):
         k = self._index(k)
         from . import _dot
 
-        dot = _dot.new_drawing(self.rankdir, "\n".join(textwrap.wrap(self.caption(k), 110)))
+        caption = textwrap.wrap(self.caption(k), 110) + [FRAME_KEY]
+        dot = _dot.new_drawing(self.rankdir, "\n".join(caption))
         states, lines = self.state(k), self._lines
         for n in self.view.nodes:
             key = (n.id, states[n.id])
