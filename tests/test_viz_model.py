@@ -10,7 +10,8 @@ import pytest
 
 import tinygrad_lm as tg
 from tinygrad_lm._scopes import composite, composite_of
-from tinygrad_lm.graph_view import GraphView, resolve_groups
+from tinygrad_lm.graph_view import GraphView
+from tinygrad_lm.viz import resolve_groups
 
 
 def named(values, name, requires_grad=False):

@@ -142,7 +142,9 @@ def render(views: Sequence[GraphView], *, titles: Sequence[str] | None, rankdir:
         # Below the graphs rather than beside them: a figure as narrow as its graphs reads at
         # a larger scale on a page.
         dot.body.extend(legend_lines())
-        dot.body.append(f"\t{views[-1].data_id[views[-1].root]} -> legend [style=invis]\n")
+        # Under the deepest graph (the last of them), so that it stretches no rank of the others.
+        deepest = max(reversed(views), key=lambda v: v.depth)
+        dot.body.append(f"\t{deepest.data_id[deepest.root]} -> legend [style=invis]\n")
     return dot
 
 

@@ -10,7 +10,7 @@ and parameters into one node.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +136,21 @@ class GraphView:
         self.data_id: dict[Node, str] = {}
         self.op_id: dict[Node, str] = {}
         self._build(prefix)
+
+    @property
+    def depth(self) -> int:
+        """How many data boxes the longest path from a leaf to the root passes (a composite's
+        box counts as one op).
+
+        >>> import tinygrad_lm as tg
+        >>> GraphView((tg.Value(1.0) * 2).exp()).depth
+        3
+        """
+        depth: dict[Node, int] = {}
+        for node in self.order:
+            inner = max((depth.get(i, 0) for i in node.inputs if i is not None), default=0)
+            depth[node] = inner + (node not in self.box_of)
+        return depth[self.root]
 
     @property
     def count(self) -> int:
@@ -349,51 +364,3 @@ def _edge_kind(grad: Any) -> str:
     if type(grad) is float:
         return "zero" if grad == 0.0 else "signal"
     return "signal" if np.any(grad) else "zero"
-
-
-def resolve_groups(collapse: Any) -> dict[int, str]:
-    """``collapse`` (a Module, a scalar MLP or ``{title: members}``) as {id(node): title}.
-
-    >>> import tinygrad_lm as tg
-    >>> net = tg.nn.scalar.MLP(2, [3, 1])
-    >>> sorted(set(resolve_groups(net).values()))
-    ['Layer 0', 'Layer 1']
-    """
-    if collapse is None:
-        return {}
-    if hasattr(collapse, "named_parameters"):
-        return {id(p): _module_title(collapse, path.rpartition(".")[0])
-                for path, p in collapse.named_parameters()}
-    if hasattr(collapse, "layers") and hasattr(collapse, "parameters"):
-        return {id(p): f"{type(layer).__name__} {i}"
-                for i, layer in enumerate(collapse.layers) for p in layer.parameters()}
-    if not isinstance(collapse, Mapping):
-        raise TypeError(f"draw_graph: collapse must be a Module or a dict {{title: members}}, "
-                        f"got {type(collapse).__name__}")
-    return {id(node): str(title) for title, members in collapse.items()
-            for node in _members(members, title)}
-
-
-def _members(members: Any, title: Any) -> Iterable[Node]:
-    if isinstance(members, Node):
-        return [members]
-    if hasattr(members, "parameters"):
-        return members.parameters()
-    if isinstance(members, Iterable) and not isinstance(members, (str, bytes)):
-        found: list[Node] = []
-        for m in members:
-            found.extend(_members(m, title))
-        return found
-    raise TypeError(f"draw_graph: collapse[{title!r}] holds a {type(members).__name__}; "
-                    f"members are Modules, Tensors, Values or lists of them")
-
-
-def _module_title(model: Any, path: str) -> str:
-    """``"Linear 0"`` for the sub-module at dotted ``path`` (its type and its path)."""
-    module = model
-    for part in path.split(".") if path else ():
-        module = module[int(part)] if part.isdigit() and hasattr(module, "__getitem__") else (
-            getattr(module, part, None))
-        if module is None:
-            return path
-    return f"{type(module).__name__} {path}".rstrip()

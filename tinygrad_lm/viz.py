@@ -22,10 +22,10 @@ Large graphs: ``collapse`` draws a whole module, or any set of tensors, as one n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .graph_view import GraphView, resolve_groups
+from .graph_view import GraphView
 from .node import Node
 
 if TYPE_CHECKING:
@@ -130,3 +130,51 @@ def draw_graph(root: Node | Sequence[Node], *, show_data: bool = True, show_grad
 
     return render(views, titles=titles, rankdir=rankdir, show_data=show_data,
                   show_grad=show_grad, legend=legend)
+
+
+def resolve_groups(collapse: Any) -> dict[int, str]:
+    """``collapse`` (a Module, a scalar MLP or ``{title: members}``) as {id(node): title}.
+
+    >>> import tinygrad_lm as tg
+    >>> net = tg.nn.scalar.MLP(2, [3, 1])
+    >>> sorted(set(resolve_groups(net).values()))
+    ['Layer 0', 'Layer 1']
+    """
+    if collapse is None:
+        return {}
+    if hasattr(collapse, "named_parameters"):
+        return {id(p): _module_title(collapse, path.rpartition(".")[0])
+                for path, p in collapse.named_parameters()}
+    if hasattr(collapse, "layers") and hasattr(collapse, "parameters"):
+        return {id(p): f"{type(layer).__name__} {i}"
+                for i, layer in enumerate(collapse.layers) for p in layer.parameters()}
+    if not isinstance(collapse, Mapping):
+        raise TypeError(f"draw_graph: collapse must be a Module or a dict {{title: members}}, "
+                        f"got {type(collapse).__name__}")
+    return {id(node): str(title) for title, members in collapse.items()
+            for node in _members(members, title)}
+
+
+def _members(members: Any, title: Any) -> Iterable[Node]:
+    if isinstance(members, Node):
+        return [members]
+    if hasattr(members, "parameters"):
+        return members.parameters()
+    if isinstance(members, Iterable) and not isinstance(members, (str, bytes)):
+        found: list[Node] = []
+        for m in members:
+            found.extend(_members(m, title))
+        return found
+    raise TypeError(f"draw_graph: collapse[{title!r}] holds a {type(members).__name__}; "
+                    f"members are Modules, Tensors, Values or lists of them")
+
+
+def _module_title(model: Any, path: str) -> str:
+    """``"Linear 0"`` for the sub-module at dotted ``path`` (its type and its path)."""
+    module = model
+    for part in path.split(".") if path else ():
+        module = module[int(part)] if part.isdigit() and hasattr(module, "__getitem__") else (
+            getattr(module, part, None))
+        if module is None:
+            return path
+    return f"{type(module).__name__} {path}".rstrip()
