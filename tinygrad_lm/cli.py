@@ -118,7 +118,8 @@ def _demo(args: argparse.Namespace) -> int:
     handprop = result["evidence"]["handprop"]
     print(f"autodiff vs hand-derived backprop, {handprop['steps']} Iris steps: largest weight "
           f"difference {handprop['half_sse']['max_weight_diff']:.3g}")
-    print(f"{len(result['figures'])} files in {time.perf_counter() - start:.0f} s. Open "
+    print(f"{len(result['figures'])} figures and {len(result['explorers'])} backward explorer "
+          f"pages in {time.perf_counter() - start:.0f} s. Open "
           f"{Path(result['index']).resolve()} in a browser: every figure, with a sentence each.")
     return 0
 

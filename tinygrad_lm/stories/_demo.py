@@ -273,7 +273,8 @@ def build(out_dir: Path, progress: Callable[[str], Any] | None = None,
     """Run every story (or those named in ``only``) into ``out_dir`` and write ``index.html``.
 
     ``progress(message)``, when given, hears about each story as it finishes. The MLP's graph
-    is always drawn. Returns ``{"index": path, "figures": [...], "evidence": {story: dict}}``.
+    is always drawn. Returns ``{"index": path, "figures": [...], "explorers": [...],
+    "evidence": {story: dict}}``.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
@@ -298,9 +299,11 @@ def build(out_dir: Path, progress: Callable[[str], Any] | None = None,
     evidence["graphs"] = {"figures": graph_files, "explorers": write_explorers(out_dir)}
     if progress is not None:
         progress(f"graphs: {', '.join(Path(f).name for f in graph_files)}")
+        progress(f"explorers: {', '.join(Path(f).name for f in evidence['graphs']['explorers'])}")
     index = write_text(out_dir / "index.html", _index_html(evidence))
     figures = sorted({f for ev in evidence.values() for f in ev["figures"]})
-    return {"index": index, "figures": figures, "evidence": evidence}
+    return {"index": index, "figures": figures, "explorers": evidence["graphs"]["explorers"],
+            "evidence": evidence}
 
 
 def _index_html(evidence: dict) -> str:
