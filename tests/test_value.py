@@ -331,7 +331,7 @@ def test_value_with_a_tensor_is_a_type_error():
     for op in (lambda: v + t, lambda: v * t, lambda: v ** t, lambda: t + v, lambda: t * v):
         with pytest.raises(TypeError):
             op()
-    with pytest.raises(TypeError, match=r"\+"):
+    with pytest.raises(TypeError, match="add"):
         v + "a"
 
 
