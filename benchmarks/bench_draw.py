@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 import tinygrad_lm as tg
-from tinygrad_lm.engine import backprop, toposort
+from tinygrad_lm.engine import gradients, toposort
 
 NODES = 10_000
 
@@ -49,7 +49,7 @@ def _median(fn, repeats: int) -> float:
 
 def _backward(root) -> None:
     seed = 1.0 if isinstance(root, tg.Value) else np.ones(root.shape)
-    backprop(root, seed, record={})
+    gradients(root, seed)
 
 
 def measure(name: str, build, repeats: int) -> dict:

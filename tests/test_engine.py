@@ -12,6 +12,7 @@ import pytest
 import tinygrad_lm as tg
 from tinygrad_lm import engine
 from tinygrad_lm import primitives as P
+from tinygrad_lm.node import Primitive
 
 rng = np.random.default_rng(7)
 
@@ -450,7 +451,7 @@ def test_grad_leaves_inputs_untouched():
 
 
 def test_gradcheck_report_names_each_failing_input():
-    wrong = engine.Primitive("wrong", np.multiply, (
+    wrong = Primitive("wrong", np.multiply, (
         lambda grad, out, x, y: grad * y * 1.5,
         lambda grad, out, x, y: grad * x,
     ))
@@ -515,3 +516,57 @@ def test_no_grad_is_per_thread():
         outside.wait()
     t.join()
     assert seen["requires_grad"] is True
+
+
+def test_retain_graph_false_gives_the_same_gradients_and_frees_the_graph():
+    x = rng.normal(size=(4, 3))
+    w = rng.normal(size=(3, 2))
+    grads = []
+    for retain in (True, False):
+        wt = tg.Tensor(w, requires_grad=True)
+        hidden = (tg.Tensor(x) @ wt).sigmoid()
+        loss = ((hidden - 1.0) ** 2).sum()
+        loss.backward(retain_graph=retain)
+        grads.append(wt.grad)
+        assert (hidden.inputs == ()) is (not retain)
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert loss.item() == pytest.approx(float(((1 / (1 + np.exp(-(x @ w))) - 1) ** 2).sum()))
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        loss.backward()
+
+
+def test_retain_graph_false_still_warns_when_no_signal_reaches_a_leaf():
+    w = tg.Tensor([0.3, 0.7], requires_grad=True)
+    with pytest.warns(tg.ZeroGradientWarning, match="gt"):
+        (w > 0.5).sum().backward(retain_graph=False)
+    np.testing.assert_array_equal(w.grad, [0.0, 0.0])
+
+
+def test_gradients_returns_every_node_and_edge_and_writes_no_grad():
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    z = y.sum()
+    grads = engine.gradients(z, np.ones(()))
+    np.testing.assert_array_equal(grads[x], [2.0, 4.0])
+    np.testing.assert_array_equal(grads[y], [1.0, 1.0])
+    np.testing.assert_array_equal(grads[(y, 0)], [1.0, 2.0])
+    np.testing.assert_array_equal(grads[(y, 1)], [1.0, 2.0])
+    assert x.grad is None and y.grad is None
+
+
+def test_backward_steps_visits_non_leaf_nodes_in_backward_order():
+    a = tg.Value(2.0)
+    b = a * 3
+    c = b.exp()
+    steps = list(engine.backward_steps(c, 1.0))
+    assert [node for node, _, _ in steps] == [c, b]
+    assert steps[0][1] == 1.0 and steps[1][1] == pytest.approx(math.exp(6.0))
+    assert steps[1][2][0] == pytest.approx(3 * math.exp(6.0)) and steps[1][2][1] is None
+    assert a.grad == 0.0
+
+
+def test_strict_mode_edges_carry_nan_on_a_jump():
+    x = tg.Tensor([0.0, 1.0], requires_grad=True)
+    step = x > 0
+    grads = engine.gradients(step.sum(), np.ones(()), undefined="nan")
+    np.testing.assert_array_equal(np.isnan(grads[(step, 0)]), [True, False])

@@ -1,7 +1,8 @@
 """tinygrad_lm: small, exact reverse-mode autodiff over numpy, with pictures of the gradient."""
 
 from . import datasets, functional, losses, metrics, nn, optim
-from .engine import ZeroGradientWarning, is_grad_enabled, no_grad
+from . import testing as testing
+from .engine import ZeroGradientWarning
 from .functional import concatenate, stack
 from .gradcheck import (
     GradcheckError,
@@ -11,6 +12,7 @@ from .gradcheck import (
     numerical_grad,
     value_and_grad,
 )
+from .node import is_grad_enabled, no_grad
 from .tensor import Tensor
 from .value import Value
 from .viz import draw_graph

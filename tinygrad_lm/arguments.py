@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Node
+from .node import Node
 
 GRADABLE = "f"       # dtype kinds that may require grad
 STORABLE = "fiub"    # dtype kinds a Tensor may hold
@@ -199,8 +199,8 @@ def operand(other: Any, op: str, takes_numbers: bool = True) -> Any:
 
 
 def array(data: Any, op: str, dtype: Any = None) -> np.ndarray:
-    """Data as a Tensor holds it: an array keeps its dtype, Python numbers and lists become
-    float64, other dtypes (strings, objects, complex) are refused.
+    """Data as a Tensor holds it: an array keeps its dtype, Python numbers (a Fraction too) and
+    lists become float64, other dtypes (strings, objects, complex) are refused.
 
     >>> array([1, 2], "Tensor").dtype, array(np.array([1, 2]), "Tensor").dtype
     (dtype('float64'), dtype('int64'))
@@ -208,6 +208,9 @@ def array(data: Any, op: str, dtype: Any = None) -> np.ndarray:
     if isinstance(data, (list, tuple)) and holds_node(data):
         raise TypeError(f"{op}: the data holds a tensor, whose graph would be lost; join "
                         f"tensors with tg.stack or tg.concatenate")
+    if isinstance(data, numbers.Number) and not isinstance(
+            data, (np.generic, bool, int, float, complex)):
+        data = real(data, op, "Tensor")  # a Fraction or a Decimal, not an object array
     from_array = isinstance(data, (np.ndarray, np.generic))
     try:
         result = np.array(data, dtype=dtype)

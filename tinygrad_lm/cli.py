@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--only", choices=("mlp", "scalar", "draw"), action="append",
                        help="run only these benchmarks (repeatable)")
     bench.set_defaults(handler=_bench)
+
+    check = commands.add_parser(
+        "check", help="check hand-written gradients: which loss they minimise, and are they right")
+    check.add_argument("file", type=Path, metavar="FILE.py",
+                       help="defines predict, params, target and grads (optionally loss)")
+    check.set_defaults(handler=_check)
     return parser
 
 
@@ -216,3 +222,12 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"== {name} ==", flush=True)
         print(format_table(module.run(quick=args.quick)), flush=True)
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Identify the loss of FILE's gradients and match them: exit 0 if right, 1 if not."""
+    from .testing._cli import check_file
+
+    report, code = check_file(args.file)
+    print(report)
+    return code

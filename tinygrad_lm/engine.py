@@ -1,27 +1,16 @@
-"""The graph core: the node contract, apply(), no_grad, one toposort and one chain-rule loop."""
+"""Backward: one toposort, the first-order hot loop and the general loop that returns gradients."""
 
 from __future__ import annotations
 
-import itertools
-import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Generator, Sequence
 from operator import attrgetter
 from typing import Any
 
+from .node import FREED, Node, passthrough
 
-class _GradMode(threading.local):
-    """Whether operations record a graph, per thread (as PyTorch's grad mode is)."""
-
-    enabled = True
-
-
-grad_mode = _GradMode()
-_NO_PARAMS: dict = {}
 # Every node takes the next number as it is made (its ``_seq``). A node is made after its inputs,
 # so numbering order is a topological order: PyTorch's engine orders by a sequence number too.
-next_seq = itertools.count().__next__
 _by_seq = attrgetter("_seq")
 
 
@@ -36,278 +25,6 @@ class ZeroGradientWarning(UserWarning):
     >>> caught[0].category is tg.ZeroGradientWarning, w.grad
     (True, array([0., 0.]))
     """
-
-
-class Primitive:
-    """One differentiable operation: its forward and, beside it, one VJP per input.
-
-    ``forward`` runs on numpy arrays, ``scalar`` (when given) on Python floats for the
-    ``Value`` front-end. ``vjps[i](grad, out, *inputs, **params)`` returns d loss / d input i;
-    ``jvps[i](tangent, out, *inputs, **params)`` returns input i's contribution to the output's
-    tangent (forward mode), with the same names.
-    A piecewise-constant primitive has no VJPs; instead ``jumps(out, *inputs, **params)``
-    returns, per input, a boolean mask of the entries that sit exactly on a jump. ``arity``
-    (1, 2 or 0, from the VJPs) tells backward whether it may call them directly.
-
-    Calling a primitive dispatches on its arguments: with a node among them it records a graph
-    node (see ``apply``), on Python floats it runs ``scalar``, otherwise ``forward``. This is
-    what lets one VJP serve both the fast first-order path (arrays in, arrays out) and
-    ``create_graph=True`` (nodes in, a new graph out).
-
-    >>> from tinygrad_lm import primitives as P
-    >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.greater.is_piecewise_constant, P.mul.arity
-    ('mul', '*', 6.0, True, 2)
-    """
-
-    __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jvps", "jumps", "arity")
-
-    def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable] = (),
-                 jvps: Sequence[Callable] = (), *, scalar: Callable | None = None,
-                 jumps: Callable | None = None, symbol: str | None = None):
-        self.name = name
-        self.symbol = symbol or name
-        self.forward = forward
-        self.scalar = scalar
-        self.vjps = vjps
-        self.jvps = jvps
-        self.jumps = jumps
-        self.arity = _direct_arity(vjps)
-        _PRIMITIVES.setdefault(name, self)
-
-    @property
-    def is_piecewise_constant(self) -> bool:
-        """Whether the derivative is zero wherever it exists (the op has ``jumps``).
-
-        >>> from tinygrad_lm import primitives as P
-        >>> P.floor.is_piecewise_constant, P.exp.is_piecewise_constant
-        (True, False)
-        """
-        return self.jumps is not None
-
-    def __call__(self, *args, **params):
-        for a in args:
-            if isinstance(a, Node):
-                return apply(self, args, params)
-        if self.scalar is not None and type(args[0]) in (float, int):
-            return self.scalar(*args, **params)
-        return self.forward(*args, **params)
-
-    def __repr__(self) -> str:
-        return f"<primitive {self.name}>"
-
-    def __reduce__(self):
-        return (_primitive_by_name, (self.name,))
-
-
-def _primitive_by_name(name: str) -> Primitive:
-    """The first primitive made with ``name``: how a pickle refers to one (its VJPs are
-    lambdas, which pickle cannot store). A registry, not an import of ``primitives``, which
-    imports this module."""
-    try:
-        return _PRIMITIVES[name]
-    except KeyError:
-        raise ValueError(f"unpickling: no primitive is named {name!r}") from None
-
-
-_PRIMITIVES: dict[str, Primitive] = {}
-
-
-def passthrough(grad: Any, out: Any, *operands: Any, **params: Any) -> Any:
-    """The VJP of an input that receives the output's gradient unchanged (both inputs of add,
-    the first of sub). Backward recognises it and hands ``grad`` on without a call.
-
-    >>> passthrough(3.0, None, 1.0, 2.0)
-    3.0
-    """
-    return grad
-
-
-def _direct_arity(vjps: Sequence[Callable]) -> int:
-    """How many operands backward passes straight to the VJPs: 1 for one VJP (one operand,
-    keyword parameters passed by name; a node whose other arguments were given positionally
-    takes the general step), 2 for two VJPs taking ``grad, out, x, y`` alone; 0 otherwise
-    (variadic and piecewise-constant primitives), for the general step.
-
-    >>> _direct_arity((lambda grad, out, x, y: grad, lambda grad, out, x, y: grad))
-    2
-    >>> _direct_arity((lambda grad, out, x, axis, keepdims: grad,))
-    1
-    """
-    if not isinstance(vjps, tuple) or len(vjps) not in (1, 2):
-        return 0
-    if len(vjps) == 2 and any(getattr(getattr(vjp, "__code__", None), "co_argcount", 0) != 4
-                              for vjp in vjps if vjp is not passthrough):
-        return 0
-    return len(vjps)
-
-
-class EachInput:
-    """The VJPs of a primitive that takes any number of inputs: ``rule(i, grad, out, *xs)``.
-
-    >>> vjps = EachInput(lambda i, grad, out, *xs: grad * i)
-    >>> vjps[2](1.5, None, 0.0, 0.0, 0.0)
-    3.0
-    """
-
-    __slots__ = ("rule",)
-
-    def __init__(self, rule: Callable):
-        self.rule = rule
-
-    def __getitem__(self, i: int) -> Callable:
-        rule = self.rule
-        return lambda grad, out, *xs, **params: rule(i, grad, out, *xs, **params)
-
-
-class Node:
-    """The contract every graph node keeps, whatever holds its data.
-
-    ``data``: the value; ``grad``: the accumulated gradient of a leaf; ``requires_grad``;
-    ``prim``: the ``Primitive`` that made it (``None`` for a leaf); ``inputs``: one entry per
-    positional argument, the input node or ``None`` where the argument was a constant;
-    ``args``: the argument values (a Tensor keeps those of forward time; a Value reads its inputs'
-    current values, as micrograd does); ``params``: keyword parameters; ``_seq``: the node's
-    number from ``next_seq()``, taken when it is made.
-    Front-ends supply ``_new`` (build a node), ``_accumulate`` (add a gradient into a leaf),
-    ``_zeros_like`` (the gradient a piecewise-constant op passes back) and, where data has a
-    shape, ``_fit`` (un-broadcast a gradient whose shape differs from the node's, or raise).
-
-    >>> import tinygrad_lm as tg
-    >>> x = tg.Value(2.0)
-    >>> y = x * 3
-    >>> isinstance(y, Node), x.is_leaf, y.op, y.inputs == (x, None), y.args
-    (True, True, 'mul', True, (2.0, 3.0))
-    """
-
-    __slots__ = ()
-    uses_floats = False       # True: forward runs Primitive.scalar on Python floats
-    keeps_every_grad = False  # True: every node, not only leaves, keeps its gradient
-    all_require_grad = False  # True: no node of this front-end is a constant (Value)
-
-    @property
-    def is_leaf(self) -> bool:
-        """Whether no primitive made this node (an input or a parameter).
-
-        >>> import tinygrad_lm as tg
-        >>> x = tg.Tensor([1.0], requires_grad=True)
-        >>> x.is_leaf, (x * 2).is_leaf
-        (True, False)
-        """
-        return self.prim is None
-
-    @property
-    def op(self) -> str:
-        """The name of the primitive that made this node ('' for a leaf).
-
-        >>> import tinygrad_lm as tg
-        >>> (tg.Tensor([1.0], requires_grad=True).exp()).op
-        'exp'
-        """
-        return "" if self.prim is None else self.prim.name
-
-    def __setstate__(self, state: tuple) -> None:
-        """Restore a pickled or copied node under a new ``_seq``: numbers are per process, and
-        a node's number must stay above those of its inputs (restored before it)."""
-        attributes, slots = state if isinstance(state, tuple) else (state, None)
-        for name, value in {**(attributes or {}), **(slots or {})}.items():
-            setattr(self, name, value)
-        self._seq = next_seq()
-
-
-def is_grad_enabled() -> bool:
-    """Whether operations record a graph now (``False`` inside ``no_grad``).
-
-    >>> import tinygrad_lm as tg
-    >>> with tg.no_grad():
-    ...     tg.is_grad_enabled()
-    False
-    """
-    return grad_mode.enabled
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Record no graph inside the block, as ``torch.no_grad()`` does.
-
-    >>> import tinygrad_lm as tg
-    >>> w = tg.Tensor([1.0, 2.0], requires_grad=True)
-    >>> with tg.no_grad():
-    ...     y = w * 2
-    >>> y.requires_grad
-    False
-    """
-    previous = grad_mode.enabled
-    grad_mode.enabled = False
-    try:
-        yield
-    finally:
-        grad_mode.enabled = previous
-
-
-def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
-    """Run ``prim`` forward on ``args`` (nodes or constants) and record the node if needed.
-
-    A node is recorded only when some input requires grad and grad mode is on; otherwise the
-    result is a constant of the same front-end.
-
-    >>> import tinygrad_lm as tg
-    >>> from tinygrad_lm import primitives as P
-    >>> y = apply(P.mul, (tg.Tensor([2.0], requires_grad=True), 3.0), {})
-    >>> y, y.inputs[1] is None
-    (Tensor([6.], op='mul'), True)
-    """
-    cls = None
-    requires_grad = False
-    datas = []
-    inputs = []
-    for a in args:
-        if isinstance(a, Node):
-            if cls is not type(a):
-                if cls is not None:
-                    raise TypeError(f"{prim.name}: cannot mix {cls.__name__} and "
-                                    f"{type(a).__name__} in one operation")
-                cls = type(a)
-            datas.append(a.data)
-            inputs.append(a)
-            requires_grad = requires_grad or a.requires_grad
-        else:
-            datas.append(a)
-            inputs.append(None)
-    forward = prim.scalar if cls.uses_floats else prim.forward
-    if forward is None:
-        raise TypeError(f"{prim.name} is not defined for {cls.__name__}")
-    try:
-        out = forward(*datas, **params)
-    except (ValueError, TypeError, IndexError) as e:
-        raise forward_error(prim, datas, e) from e
-    if requires_grad and grad_mode.enabled:
-        return cls._new(out, prim, tuple(inputs), tuple(datas), params or _NO_PARAMS)
-    return cls._new(out)
-
-
-def forward_error(prim: Primitive, datas: Sequence[Any], e: Exception) -> Exception:
-    """numpy's error in a forward, as a plain ValueError/TypeError/IndexError naming the op
-    and describing every input's shape and dtype.
-
-    >>> import numpy as np
-    >>> from tinygrad_lm import primitives as P
-    >>> forward_error(P.add, (np.ones(2), np.ones(3)), ValueError("shapes differ"))
-    ValueError('add: shapes differ (inputs: shape (2,) float64, shape (3,) float64)')
-    """
-    kind = next(k for k in (IndexError, TypeError, ValueError) if isinstance(e, k))
-    message = str(e) if str(e).startswith(prim.name) else f"{prim.name}: {e}"
-    return kind(f"{message} (inputs: {_describe(datas)})")
-
-
-def _describe(datas: Sequence[Any]) -> str:
-    parts = []
-    for d in datas:
-        shape = getattr(d, "shape", None)
-        if shape is None:
-            parts.append(type(d).__name__)
-        else:
-            parts.append(f"shape {tuple(shape)} {getattr(d, 'dtype', '')}".rstrip())
-    return ", ".join(parts)
 
 
 def toposort(root: Node) -> list[Node]:
@@ -378,121 +95,188 @@ def jump_masks(node: Node, constant: set[int]) -> list[Any]:
 
 
 def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: str = "zero",
-             record: dict | None = None) -> None:
-    """The one chain-rule loop, for every front-end.
+             retain_graph: bool = True) -> None:
+    """Add d root / d leaf into every leaf that requires grad: what ``.backward()`` runs.
 
-    Walks ``toposort(root)`` from the output back, summing each node's incoming gradients in a
-    dict keyed by node identity (popped once used, so memory falls as backward proceeds) and adding
-    the result into every leaf that requires grad. A VJP reads its operands from the input
-    nodes' current ``data`` (as micrograd's closures do) and constants from ``args``. With
-    ``create_graph`` the VJPs run on the nodes themselves and record a new graph. With
-    ``record`` (a dict), leaves are left alone and the gradient of every node (key ``id(node)``)
-    and every edge (key ``(id(node), input_index)``) is stored there instead: that is how
-    drawings show gradients.
+    The mode is chosen here, once: a plain first-order backward takes the hot loop
+    (``_first_order``); ``create_graph`` and the strict mode take the general loop
+    (``backward_steps``), whose gradients are then added into the leaves. With
+    ``retain_graph=False`` each node forgets its inputs once its VJPs have run, so the graph
+    behind it can be freed during backward (running backward through it again then raises).
 
     >>> import tinygrad_lm as tg
     >>> x = tg.Tensor([1.0, 2.0], requires_grad=True)
-    >>> y = (x * x).sum()
-    >>> record = {}
-    >>> backprop(y, 1.0, record=record)
-    >>> record[id(x)], x.grad
-    (array([2., 4.]), None)
+    >>> backprop((x * x).sum(), 1.0)
+    >>> x.grad
+    array([2., 4.])
     """
-    if undefined not in ("zero", "nan"):
-        raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")
-    order = toposort(root)
-    constant = locally_constant(order) if undefined == "nan" else None
-    # A plain first-order backward calls the VJPs of one- and two-operand primitives directly
-    # (Primitive.arity); recording, strict mode and create_graph take _input_grads everywhere.
-    plain = record is None and constant is None and not create_graph
-    keeps_every_grad = root.keeps_every_grad and record is None
-    every = root.all_require_grad  # then an input node needs no requires_grad test
-    # Gradients of Python floats (Value) have no shape to check: one front-end per graph.
-    shaped = not root.uses_floats
-    piecewise = []
-    # Keyed by the node itself: nodes hash by identity, so this is keying by id(), but faster.
-    grads = {root: seed}
-    pop, get = grads.pop, grads.get
-    for node in reversed(order):
-        grad = pop(node)  # every node in order leads to root, so a gradient reached it
-        prim = node.prim
-        if prim is None:
-            if record is None:
+    _check_undefined(undefined)
+    if create_graph or undefined == "nan":
+        grads = gradients(root, seed, create_graph=create_graph, undefined=undefined)
+        for node, grad in grads.items():
+            if type(node) is tuple:
+                continue
+            if node.prim is None:
                 node._accumulate(grad)
-            else:
-                record[id(node)] = grad
+            elif node.keeps_every_grad:
+                node.grad = grad
+        steps = _has_steps([n for n in grads if type(n) is not tuple])
+        blocking = _blocking_steps(root) if steps else []
+    else:
+        order = toposort(root)
+        # With retain_graph=False the graph is released on the way: look for a signal first.
+        blocking = [] if retain_graph or not _has_steps(order) else _blocking_steps(root)
+        if _first_order(order, seed, retain_graph) and retain_graph:
+            blocking = _blocking_steps(root)
+    if blocking:
+        warnings.warn(
+            f"no gradient signal reaches any leaf that requires grad: every path crosses a "
+            f"piecewise-constant op ({', '.join(blocking)}), whose derivative is zero wherever "
+            f"it exists. Optimise a smooth surrogate instead, such as tg.losses.cross_entropy "
+            f"or tg.losses.mse, or a sigmoid((x - threshold) / temperature) in place of a "
+            f"comparison.", ZeroGradientWarning, stacklevel=3)
+
+
+def _first_order(order: list[Node], seed: Any, retain_graph: bool) -> bool:
+    """The hot loop: first-order gradients summed per node and added into the leaves of
+    ``order`` (a ``toposort``); returns whether it met a piecewise-constant node.
+
+    Nearly every node has one or two operands, and calling their VJPs directly costs half of a
+    call through ``*args, **params`` (the scalar benchmark's budget), so those two steps are
+    written out; every other node takes the general step.
+    """
+    root = order[-1]
+    every, shaped, keep = root.all_require_grad, not root.uses_floats, root.keeps_every_grad
+    pop, get = (grads := {root: seed}).pop, grads.get
+    stepped = False
+    for node in reversed(order):
+        grad, prim, inputs = pop(node), node.prim, node.inputs
+        if prim is None:
+            node._accumulate(grad)
             continue
-        if keeps_every_grad:
+        if keep:
             node.grad = grad
-        elif record is not None:
-            record[id(node)] = grad
-        inputs = node.inputs
-        arity = prim.arity if plain else 0
-        if arity == 1 and len(inputs) == 1:  # not clip(x, lo, hi) called positionally
-            # The hot path, written out: nearly every node has one or two operands, and a
-            # direct call costs half of a call through *args (the scalar benchmark's budget).
-            (x,) = inputs
-            params = node.params
-            if params:
-                g = prim.vjps[0](grad, node.data, x.data, **params)
-            else:
-                g = prim.vjps[0](grad, node.data, x.data)
-            if shaped and g.shape != x.data.shape:
-                g = x._fit(g, prim, 0)
+        if prim.arity == 1 and len(inputs) == 1:  # not clip(x, lo, hi) called positionally
+            x = inputs[0]
+            g = prim.vjps[0](grad, node.data, x.data, **node.params)
+            g = x._fit(g, prim, 0) if shaped and g.shape != x.data.shape else g
             grads[x] = g if (previous := get(x)) is None else previous + g
-            continue
-        if arity == 2:  # each input written out too: a loop over the two costs ~10% here
+        elif prim.arity == 2:  # each input written out: a loop over the two costs ~10% here
             x, y = inputs
-            if x is None or y is None:
-                x_data, y_data = node.args
-            else:
-                x_data, y_data = x.data, y.data
-            vjps, out = prim.vjps, node.data
+            x_data, y_data = node.args if x is None or y is None else (x.data, y.data)
             if x is not None and (every or x.requires_grad):
-                vjp = vjps[0]
-                g = grad if vjp is passthrough else vjp(grad, out, x_data, y_data)
-                if shaped and g.shape != x.data.shape:
-                    g = x._fit(g, prim, 0)
+                vjp = prim.vjps[0]
+                g = grad if vjp is passthrough else vjp(grad, node.data, x_data, y_data)
+                g = x._fit(g, prim, 0) if shaped and g.shape != x.data.shape else g
                 grads[x] = g if (previous := get(x)) is None else previous + g
             if y is not None and (every or y.requires_grad):
-                vjp = vjps[1]
-                g = grad if vjp is passthrough else vjp(grad, out, x_data, y_data)
-                if shaped and g.shape != y.data.shape:
-                    g = y._fit(g, prim, 1)
+                vjp = prim.vjps[1]
+                g = grad if vjp is passthrough else vjp(grad, node.data, x_data, y_data)
+                g = y._fit(g, prim, 1) if shaped and g.shape != y.data.shape else g
                 grads[y] = g if (previous := get(y)) is None else previous + g
+        else:
+            _add_into(grads, inputs, _input_grads(node, grad, False, None))
+            stepped = stepped or prim.jumps is not None
+        if not retain_graph:
+            node._release()
+    return stepped
+
+
+def backward_steps(root: Node, seed: Any, *, create_graph: bool = False,
+                   undefined: str = "zero") -> Generator[tuple[Node, Any, list], None, dict]:
+    """The general loop: yield ``(node, grad, input_grads)`` for every non-leaf node, in
+    backward order, writing no ``.grad``.
+
+    ``grad`` is d root / d node, complete; ``input_grads`` has one entry per ``node.inputs``,
+    the gradient carried along that edge (un-broadcast to the input's shape), ``None`` where
+    none flows. With ``create_graph`` the VJPs run on the nodes themselves and record a new
+    graph; with ``undefined="nan"`` the edges out of a piecewise-constant node carry NaN where
+    its input sits on a jump. The generator returns the leaves' gradients. Drawings step
+    through it; ``gradients`` collects it.
+
+    >>> import tinygrad_lm as tg
+    >>> x = tg.Value(3.0)
+    >>> [(node.op, grad, input_grads) for node, grad, input_grads in backward_steps(x * x, 1.0)]
+    [('mul', 1.0, [3.0, 3.0])]
+    """
+    _check_undefined(undefined)
+    order = toposort(root)
+    constant = locally_constant(order) if undefined == "nan" else None
+    grads = {root: seed}
+    leaves = {}
+    for node in reversed(order):
+        grad = grads.pop(node)
+        if node.prim is None:
+            leaves[node] = grad
             continue
-        if prim.jumps is not None:
-            piecewise.append(node)
-        for i, g in enumerate(_input_grads(node, grad, create_graph, constant)):
-            if g is None:
-                continue
-            inp = inputs[i]
-            if shaped and g.shape != inp.data.shape:
-                g = inp._fit(g, prim, i)
-            if record is not None:
-                record[(id(node), i)] = g
-            grads[inp] = g if (previous := get(inp)) is None else previous + g
-    if piecewise and record is None:
-        _warn_if_no_signal(root, order, piecewise)
+        input_grads = _input_grads(node, grad, create_graph, constant)
+        _add_into(grads, node.inputs, input_grads)
+        yield node, grad, input_grads
+    return leaves
+
+
+def gradients(root: Node, seed: Any, *, create_graph: bool = False,
+              undefined: str = "zero") -> dict:
+    """d root / d node for every node that leads to ``root`` (keyed by the node itself) and
+    the gradient carried along every edge (keyed by ``(node, input_index)``), writing no
+    ``.grad``: what ``torch.autograd.grad`` returns, for every node at once.
+
+    >>> import numpy as np, tinygrad_lm as tg
+    >>> x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 3
+    >>> grads = gradients(y.sum(), np.ones(()))
+    >>> grads[x], grads[(y, 0)], x.grad
+    (array([3., 3.]), array([3., 3.]), None)
+    """
+    result = {}
+    steps = backward_steps(root, seed, create_graph=create_graph, undefined=undefined)
+    while True:
+        try:
+            node, grad, input_grads = next(steps)
+        except StopIteration as done:
+            result.update(done.value)
+            return result
+        result[node] = grad
+        for i, g in enumerate(input_grads):
+            if g is not None:
+                result[(node, i)] = g
+
+
+def _check_undefined(undefined: str) -> None:
+    if undefined not in ("zero", "nan"):
+        raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")
+
+
+def _add_into(grads: dict, inputs: Sequence[Node | None], input_grads: Sequence[Any]) -> None:
+    """Sum each input's gradient into its entry: gradients are added, never assigned."""
+    for inp, g in zip(inputs, input_grads):
+        if g is not None:
+            grads[inp] = g if (previous := grads.get(inp)) is None else previous + g
 
 
 def _input_grads(node: Node, grad: Any, create_graph: bool,
                  constant: set[int] | None) -> list[Any]:
-    """d root / d input for every input of ``node``, None where none flows: the general step,
-    for any number of operands, keyword parameters, piecewise-constant ops, strict mode and
-    ``create_graph`` (VJPs called on the nodes themselves)."""
+    """d root / d input for every input of ``node``, un-broadcast to its shape, None where none
+    flows: the general step, for any number of operands, keyword parameters, piecewise-constant
+    ops, strict mode and ``create_graph`` (VJPs called on the nodes themselves)."""
     prim, inputs = node.prim, node.inputs
+    if prim is FREED:
+        raise RuntimeError("backward: this graph was freed by an earlier backward(retain_graph="
+                           "False); pass retain_graph=True (the default) to run backward through "
+                           "it again")
     if prim.jumps is not None:
-        return _piecewise_grads(node, create_graph, constant)
-    if create_graph:
-        args = tuple(a if inp is None else inp for inp, a in zip(inputs, node.args))
-        out = node
+        grads = _piecewise_grads(node, create_graph, constant)
     else:
-        args = tuple(a if inp is None else inp.data for inp, a in zip(inputs, node.args))
-        out = node.data
-    vjps, params = prim.vjps, node.params
-    return [None if inp is None or not inp.requires_grad else vjps[i](grad, out, *args, **params)
-            for i, inp in enumerate(inputs)]
+        out = node if create_graph else node.data
+        args = tuple(a if inp is None else inp if create_graph else inp.data
+                     for inp, a in zip(inputs, node.args))
+        grads = [None if inp is None or not inp.requires_grad
+                 else prim.vjps[i](grad, out, *args, **node.params)
+                 for i, inp in enumerate(inputs)]
+    if not node.uses_floats:
+        grads = [g if g is None or g.shape == inp.data.shape else inp._fit(g, prim, i)
+                 for i, (inp, g) in enumerate(zip(inputs, grads))]
+    return grads
 
 
 def _piecewise_grads(node: Node, create_graph: bool, constant: set[int] | None) -> list[Any]:
@@ -507,22 +291,29 @@ def _piecewise_grads(node: Node, create_graph: bool, constant: set[int] | None) 
     return grads
 
 
-def _warn_if_no_signal(root: Node, order: list[Node], piecewise: list[Node]) -> None:
-    """Warn when every path from ``root`` to a leaf that requires grad crosses a step."""
-    reached = {id(root)}
-    for node in reversed(order):
-        if id(node) not in reached or node.prim is None or node.prim.jumps is not None:
+def _has_steps(order: list[Node]) -> bool:
+    return any(n.prim is not None and n.prim.jumps is not None for n in order)
+
+
+def _blocking_steps(root: Node) -> list[str]:
+    """The piecewise-constant ops of the graph when every path from ``root`` to a leaf that
+    requires grad crosses one of them (no gradient signal reaches any leaf), else ``[]``.
+
+    >>> import tinygrad_lm as tg
+    >>> w = tg.Tensor([0.3], requires_grad=True)
+    >>> _blocking_steps(((w > 0.5) + 1).sum()), _blocking_steps((w > 0.5) * w)
+    (['gt'], [])
+    """
+    reached, stack = {root}, [root]
+    while stack:
+        node = stack.pop()
+        if node.prim is None:
+            return []  # a path that avoids every piecewise-constant op reaches this leaf
+        if node.prim.jumps is not None:
             continue
         for inp in node.inputs:
-            if inp is not None and inp.requires_grad:
-                reached.add(id(inp))
-    leaves = [n for n in order if n.prim is None]
-    if not leaves or any(id(leaf) in reached for leaf in leaves):
-        return
-    blocking = sorted({n.prim.name for n in piecewise})
-    warnings.warn(
-        f"no gradient signal reaches any leaf that requires grad: every path crosses a "
-        f"piecewise-constant op ({', '.join(blocking)}), whose derivative is zero wherever it "
-        f"exists. Optimise a smooth surrogate instead, such as tg.losses.cross_entropy or "
-        f"tg.losses.mse, or a sigmoid((x - threshold) / temperature) in place of a comparison.",
-        ZeroGradientWarning, stacklevel=4)
+            if inp is not None and inp.requires_grad and inp not in reached:
+                reached.add(inp)
+                stack.append(inp)
+    return sorted({n.prim.name for n in toposort(root)
+                   if n.prim is not None and n.prim.jumps is not None})

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import arguments as A
 from . import primitives as P
-from .engine import Node
+from .node import Node
 
 
 def mean(x, axis=None, keepdims: bool = False):
@@ -143,7 +143,8 @@ _COUNTERPARTS = {np.concatenate: concatenate, np.stack: stack}
 _SHAPE_ONLY = {np.shape, np.ndim, np.size}
 
 
-def array_function(self, func, types, args, kwargs):
+def array_function(self: Node, func: Callable, types: Collection[type], args: tuple,
+                   kwargs: dict) -> Any:
     """numpy's ``__array_function__`` protocol for Tensors: ``np.concatenate`` and
     ``np.stack`` record the join in the graph; any other numpy function would return an
     ndarray without a graph, so on a tensor that requires grad it raises rather than drop the

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import ZeroGradientWarning, backprop
+from .engine import ZeroGradientWarning, gradients
 from .functional import concatenate
 from .tensor import Tensor
 
@@ -158,10 +158,10 @@ def _grads(out: Tensor, wrt: Sequence[Tensor], seed: Any, create_graph: bool = F
     if out.requires_grad:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ZeroGradientWarning)
-            backprop(out, seed, create_graph=create_graph, record=record)
+            record = gradients(out, seed, create_graph=create_graph)
     grads = []
     for x in wrt:
-        g = record.get(id(x))
+        g = record.get(x)
         if g is None:
             g = np.zeros(x.shape, x.dtype)
             g = Tensor._new(g) if create_graph else g

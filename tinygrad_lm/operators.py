@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import primitives as P
-from .engine import Primitive
+from .node import Primitive
 
 # Python's name for an operator (``add``: ``__add__`` and ``__radd__``) and its primitive.
 ARITHMETIC = (("add", P.add), ("sub", P.sub), ("mul", P.mul), ("truediv", P.div),

@@ -14,7 +14,7 @@ import operator
 
 import numpy as np
 
-from .engine import EachInput, Primitive, passthrough
+from .node import EachInput, Primitive, passthrough
 
 
 def _ieee(fast, exact):

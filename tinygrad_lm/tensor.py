@@ -10,7 +10,8 @@ import numpy as np
 from . import arguments as A
 from . import functional as F
 from . import primitives as P
-from .engine import _NO_PARAMS, Node, Primitive, backprop, forward_error, grad_mode, next_seq
+from .engine import backprop
+from .node import _NO_PARAMS, Node, Primitive, forward_error, grad_mode, next_seq
 from .operators import install
 
 
@@ -83,6 +84,10 @@ class Tensor(Node):
             self.grad = np.array(g, dtype=self.data.dtype)
         else:
             self.grad += g
+
+    def _release(self) -> None:
+        super()._release()
+        self.args = ()
 
     def _zeros_like(self, mask, create_graph: bool):
         dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
@@ -250,11 +255,8 @@ class Tensor(Node):
         seed = A.seed(grad, self.data, create_graph)
         if create_graph and not isinstance(seed, Tensor):
             seed = Tensor._new(seed)
-        if retain_graph:
-            backprop(self, seed, create_graph=create_graph, undefined=undefined)
-        else:
-            backprop(self, seed, create_graph=create_graph, undefined=undefined,
-                     retain_graph=False)
+        backprop(self, seed, create_graph=create_graph, undefined=undefined,
+                 retain_graph=retain_graph)
 
     # Methods with parameters (the operators and elementwise methods are installed below) --
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from . import arguments as A
 from . import primitives as P
-from .engine import _NO_PARAMS, Node, Primitive, backprop, grad_mode, next_seq
+from .engine import backprop
+from .node import _NO_PARAMS, Node, Primitive, grad_mode, next_seq
 from .operators import install
 
 

@@ -28,7 +28,8 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .engine import Node, backprop, jump_masks, locally_constant, toposort
+from .engine import gradients, jump_masks, locally_constant, toposort
+from .node import Node
 
 __all__ = ["Drawing", "GraphvizNotFound", "draw_graph"]
 
@@ -204,8 +205,9 @@ class _Layout:
         else:
             dtype = root.data.dtype if root.data.dtype.kind == "f" else np.float64
             seed = np.ones(root.data.shape, dtype)
-        self.grads: dict[Any, Any] = {}
-        backprop(root, seed, record=self.grads, undefined=undefined)
+        self.grads: dict[Any, Any] = {
+            (id(key[0]), key[1]) if type(key) is tuple else id(key): grad
+            for key, grad in gradients(root, seed, undefined=undefined).items()}
         self.undefined = self._undefined_entries()
         self.group_of = self._assign_groups(groups)
         self.constants: list[Node] = []   # non-grad input nodes, each drawn once

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import datasets, losses, metrics
-from ..engine import no_grad
+from ..node import no_grad
 from ..tensor import Tensor
 from ._figure import save
 

@@ -1,0 +1,28 @@
+"""Check your own backprop: hand-written gradients against the engine's, and the loss they minimise.
+
+``strategies`` (hypothesis strategies for property tests) is loaded on first use, so this
+package imports without hypothesis installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .identify import CATALOGUE, LossMatch, half_sse, identify_loss
+from .match import assert_gradients_match
+
+__all__ = ["CATALOGUE", "LossMatch", "assert_gradients_match", "half_sse", "identify_loss",
+           "strategies"]
+
+
+def __getattr__(name: str) -> Any:
+    if name != "strategies":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        return importlib.import_module(f"{__name__}.strategies")
+    except ModuleNotFoundError as e:
+        if e.name != "hypothesis":
+            raise
+        raise ModuleNotFoundError("tinygrad_lm.testing.strategies needs hypothesis: "
+                                  "pip install hypothesis", name="hypothesis") from e

@@ -1,0 +1,209 @@
+"""Compare hand-written gradients with the engine's and say, per parameter, what went wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._shared import (
+    activation_variants,
+    as_array,
+    best_scale,
+    counts,
+    explain_factor,
+    fill,
+    leaves,
+    low_precision,
+    nice_factor,
+    node_grads,
+    param_names,
+    relative_error,
+    scalar_output,
+)
+
+OP = "assert_gradients_match"
+
+
+def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any],
+                           grads: Sequence[Any], *, atol: float = 1e-7,
+                           rtol: float = 1e-5) -> None:
+    """Check hand-written ``grads`` against the engine's gradients of ``loss_fn(*params)``.
+
+    Each ``params[i]`` is a numpy array, handed to ``loss_fn`` as a float64 Tensor; ``grads[i]``
+    is your d loss / d ``params[i]``. Entries agree when ``|yours - engine| <= atol + rtol *
+    |engine|``. Returns None when all do; otherwise raises ``AssertionError`` with, for each
+    differing parameter, its worst entry and a diagnosis of the usual mistakes: a constant
+    factor and its likely cause, a flipped sign, a transpose, a missing activation derivative,
+    zeros where the engine has signal, a shape mismatch.
+
+    >>> import numpy as np
+    >>> def loss(w):
+    ...     return ((w - 1) ** 2).sum()
+    >>> w = np.array([0.0, 3.0])
+    >>> assert_gradients_match(loss, [w], [2 * (w - 1)])
+    >>> assert_gradients_match(loss, [w], [w - 1])
+    Traceback (most recent call last):
+    ...
+    AssertionError: gradients differ from the engine's for 1 of 1 parameters ...
+    params[0] (w), shape (2,): 2 of 2 entries differ
+      worst entry (1,): yours 2, engine's 4, abs error 2, rel error 0.5
+      diagnosis: a constant factor 1/2, likely the 2 of a square: ...
+    """
+    arrays, user = _inputs(params, grads)
+    names = param_names(loss_fn, len(arrays))
+    tensors = leaves(arrays)
+    root = scalar_output(loss_fn(*tensors), OP, "loss_fn")
+    engine, record = node_grads(root, tensors)
+    failing = [i for i, (u, e) in enumerate(zip(user, engine))
+               if u is None or not _close(u, e, atol, rtol)]
+    if not failing:
+        return None
+    n, c = counts(root)
+    variants = activation_variants(root, tensors, record)
+    lines = [f"gradients differ from the engine's for {len(failing)} of {len(arrays)} "
+             f"parameters (compared in float64, atol={atol:g}, rtol={rtol:g}; the loss "
+             f"reduces an array of N = {n} rows by C = {c} columns)"]
+    narrow = low_precision(arrays, names) + low_precision(
+        [g for g in _raw(grads) if g is not None], [f"grads[{i}]" for i in range(len(grads))])
+    if narrow:
+        lines.append(f"note: {', '.join(narrow)} are float32 or narrower; the engine computed its "
+                     f"gradients in float64 from the values cast up, and yours were compared in "
+                     f"float64. float32 rounding alone is about 6e-8 relative: if that is all "
+                     f"that separates them, pass rtol=1e-4.")
+    for i in failing:
+        lines += _parameter_report(i, names[i], user[i], engine[i],
+                                   [(label, gs[i]) for label, gs in variants], n, c, atol, rtol)
+    raise AssertionError("\n".join(_wrap(line) for line in lines))
+
+
+def _wrap(line: str) -> str:
+    """One report line folded at 100 columns, continuation lines indented two spaces more."""
+    indent = " " * (len(line) - len(line.lstrip()) + 2)
+    return fill(line, indent)
+
+
+def _raw(grads: Sequence[Any]) -> list[Any]:
+    return [None if g is None else (g.data if isinstance(g, Tensor) else np.asarray(g))
+            for g in grads]
+
+
+def _inputs(params: Sequence[Any],
+            grads: Sequence[Any]) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    """The parameters and gradients as arrays (gradients in float64), checked for count."""
+    if isinstance(params, (np.ndarray, Tensor)) or isinstance(grads, (np.ndarray, Tensor)):
+        raise TypeError(f"{OP}: params and grads must be sequences of arrays, one gradient per "
+                        f"parameter (wrap a single array in a list: [W])")
+    params, grads = list(params), list(grads)
+    if not params:
+        raise ValueError(f"{OP}: params is empty; pass the arrays the loss depends on")
+    if len(grads) != len(params):
+        raise ValueError(f"{OP}: got {len(grads)} gradients for {len(params)} params; pass one "
+                         f"gradient per parameter, in the same order")
+    arrays = [as_array(p, OP, f"params[{i}]") for i, p in enumerate(params)]
+    user = [None if g is None else as_array(g, OP, f"grads[{i}]").astype(np.float64)
+            for i, g in enumerate(grads)]
+    return arrays, user
+
+
+def _close(u: np.ndarray, e: np.ndarray, atol: float, rtol: float) -> bool:
+    return u.shape == e.shape and bool(np.all(np.abs(u - e) <= atol + rtol * np.abs(e)))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _parameter_report(i: int, name: str, u: np.ndarray | None, e: np.ndarray,
+                      variants: list[tuple[str, np.ndarray]], n: int, c: int, atol: float,
+                      rtol: float) -> list[str]:
+    """The lines on one differing parameter: how many entries, the worst, the diagnosis."""
+    if u is None:
+        return [f"{name}, shape {e.shape}: no gradient given (None)",
+                "  diagnosis: missing: pass the gradient of the loss with respect to it "
+                "(zeros if it truly does not affect the loss)"]
+    if u.shape != e.shape:
+        return [f"{name}: shape mismatch: yours have shape {u.shape}, the parameter and the "
+                f"engine's gradient have shape {e.shape}",
+                f"  diagnosis: {_shape_diagnosis(u, e, atol, rtol)}"]
+    bad = ~(np.abs(u - e) <= atol + rtol * np.abs(e))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.abs(u - e) / (atol + rtol * np.abs(e))
+    excess = np.where(np.isnan(excess), np.inf, excess)
+    worst = np.unravel_index(int(np.argmax(excess)), e.shape) if e.ndim else ()
+    worst = tuple(int(k) for k in worst)
+    yours, theirs = float(u[worst]), float(e[worst])
+    abs_error = abs(yours - theirs)
+    rel = _fmt(abs_error / abs(theirs)) if theirs != 0 else "inf (the engine's is 0)"
+    return [f"{name}, shape {e.shape}: {int(bad.sum())} of {e.size} entries differ",
+            f"  worst entry {worst}: yours {_fmt(yours)}, engine's {_fmt(theirs)}, abs error "
+            f"{_fmt(abs_error)}, rel error {rel}",
+            f"  diagnosis: {_diagnosis(u, e, variants, n, c, atol, rtol)}"]
+
+
+def _shape_diagnosis(u: np.ndarray, e: np.ndarray, atol: float, rtol: float) -> str:
+    if u.ndim == 2 and u.shape == e.T.shape and _close(u, e.T, atol, rtol):
+        return ("a transposed gradient: yours equal the engine's transposed (.T); for "
+                "Z = A @ W the gradient is A.T @ dZ, of W's shape, not dZ.T @ A")
+    if u.size == e.size:
+        return (f"a shape mismatch with the same number of entries ({e.size}): a reshape or "
+                f"the factors of a matrix product in the wrong order")
+    return ("a shape mismatch: a gradient has its parameter's shape; a summed or broadcast axis "
+            "(a bias summed over the rows?) or a product with the wrong factor")
+
+
+def _factor(u: np.ndarray, e: np.ndarray, n: int, c: int, atol: float,
+            rtol: float) -> str | None:
+    """The usual factor f with u = f * e within tolerance, as its label, or None."""
+    found = nice_factor(best_scale([u], [e]), n, c, tol=1e-3)
+    if found is None or not _close(u, found[0] * e, atol, rtol):
+        return None
+    return found[1]
+
+
+def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarray]], n: int,
+               c: int, atol: float, rtol: float) -> str:
+    """The first usual mistake that explains ``u`` against the engine's ``e``."""
+    finite = np.isfinite(u)
+    if not finite.all():
+        first = tuple(int(k) for k in np.argwhere(~finite)[0])
+        return (f"not finite: {int((~finite).sum())} of yours are nan or inf (the first at "
+                f"{first}): an overflow, a log of 0 or a division by 0 upstream")
+    signal = np.abs(e) > atol
+    if not signal.any():
+        return ("the engine's gradient is zero here: this parameter does not change the loss at "
+                "these values (is it used in loss_fn?), yet yours is not zero")
+    if not u.any():
+        return ("all zeros where the engine has signal: this gradient is never computed, or "
+                "it is overwritten or reset before you return it")
+    label = _factor(u, e, n, c, atol, rtol)
+    if label is not None:
+        return explain_factor(label, n, c)
+    if u.ndim == 2 and u.shape[0] == u.shape[1]:
+        label = _factor(u, e.T, n, c, atol, rtol)
+        if label is not None:
+            extra = "" if label == "1" else f", times {explain_factor(label, n, c)}"
+            return ("a transposed gradient: yours equal the engine's transposed (.T), which "
+                    f"has the same shape for a square parameter{extra}")
+    for description, variant in variants:
+        label = _factor(u, variant, n, c, atol, rtol)
+        if label is not None:
+            extra = "" if label == "1" else f"; and {explain_factor(label, n, c)}"
+            return (f"a missing activation derivative: yours equal the engine's with "
+                    f"{description} left out (taken as 1){extra}")
+    zeros = (u == 0) & signal
+    if zeros.any() and _close(u[~zeros], e[~zeros], atol, rtol):
+        first = tuple(int(k) for k in np.argwhere(zeros)[0])
+        return (f"zeros where the engine has signal: {int(zeros.sum())} of {u.size} entries "
+                f"(the first at {first}) are 0 in yours and not in the engine's; the rest agree")
+    scale = best_scale([u], [e])
+    rel = relative_error([u], [e], scale)
+    if rel < 1e-6:
+        return (f"a constant factor {scale:.6g} that is none of the usual ones (2, N = {n}, "
+                f"C = {c} and their products): a learning rate or step size folded in?")
+    cos = float(np.vdot(u, e) / (np.linalg.norm(u) * np.linalg.norm(e) or 1.0))
+    return (f"no usual mistake explains it: the best constant factor, {scale:.4g}, still "
+            f"leaves a relative error of {rel:.2g}; cosine similarity with the engine's "
+            f"{cos:.4f} (1: same direction)")
