@@ -167,12 +167,16 @@ def _unary(prim: Primitive) -> Callable:
 
     def method(self: Value) -> Value:
         v = new(Value)
-        v.data, v.grad, v.label, v._const = scalar(self.data), 0.0, "", None
-        if grad_mode.enabled:
-            v.prim, v.inputs = prim, (self,)
-        else:
-            v.prim, v.inputs = None, ()
+        v.data = scalar(self.data)
+        v.grad = 0.0
+        v.label = ""
         v._seq = next_seq()
+        # At most three names per assignment: four would build a tuple, one more allocation
+        # for Python's cyclic collector to count (see ``args``).
+        if grad_mode.enabled:
+            v.prim, v.inputs, v._const = prim, (self,), None
+        else:
+            v.prim, v.inputs, v._const = None, (), None
         return v
 
     return method
