@@ -1,4 +1,4 @@
-"""Composites built from primitives; their gradients come from the primitives' VJPs."""
+"""Composites built from primitives (gradients from their VJPs), and numpy functions on tensors."""
 
 from __future__ import annotations
 

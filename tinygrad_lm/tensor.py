@@ -345,8 +345,8 @@ class Tensor(Node):
 def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) -> Callable:
     """The operator method ``self (op) other`` (``other (op) self`` when ``reflected``),
     recorded as ``engine.apply`` would record it, in one Python frame."""
-    forward, name, takes_numbers, new = prim.forward, prim.name, prim.scalar is not None, \
-        Tensor._new
+    forward, name, new = prim.forward, prim.name, Tensor._new
+    takes_numbers = prim.scalar is not None  # matmul takes no Python number
 
     def method(self: Tensor, other) -> Tensor:
         if other.__class__ is not Tensor and not isinstance(other, Tensor):
