@@ -1,16 +1,23 @@
-"""MkDocs hooks: render docstring doctests as code, and make the figures by running the stories.
+"""MkDocs hooks: doctests as code, the figures made by running the stories, math as MathML.
 
 Figures are never committed: before each build every ``tinygrad_lm.stories`` module's
 ``run(out_dir)`` writes its figures into a fresh temporary folder, and the files there are
-served under ``figures/<story>/`` (so ``figures/why_accuracy/accuracy_vs_losses.png`` is
+served under ``figures/<story>/`` (so ``figures/why_accuracy/objectives.png`` is
 written by ``tinygrad_lm/stories/why_accuracy.py``). Nothing is written into ``docs/``, so
 ``mkdocs serve`` does not rebuild in a loop. A story that fails fails the build.
+
+Math is rendered at build time: the ``\\( \\)`` and ``\\[ \\]`` spans that
+``pymdownx.arithmatex`` leaves become MathML (by ``latex2mathml``), which browsers display
+natively, so the pages need no script and no network. LaTeX the converter cannot express
+fails the build instead of showing as raw source.
 """
 
 from __future__ import annotations
 
+import html
 import importlib
 import pkgutil
+import re
 import shutil
 import sys
 import tempfile
@@ -18,6 +25,11 @@ from pathlib import Path
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".html")
 _state: dict = {}
+# What pymdownx.arithmatex (generic mode) writes around inline and display math.
+# A figure the stories or the drawing examples made, shown inline on a page.
+_FIGURE = re.compile(r'<img ([^>]*?)src="([^"]*figures/[^"]+)"([^>]*)>')
+_MATH = re.compile(r'<(span|div) class="arithmatex">\s*(?:\\\((.*?)\\\)|\\\[(.*?)\\\])\s*</\1>',
+                   re.DOTALL)
 
 
 def on_config(config):
@@ -82,6 +94,33 @@ def _draw_examples(out: Path) -> None:
     loss = tg.losses.cross_entropy(model(x), np.array([0, 1, 2, 1, 0]))
     tg.draw_graph(loss, collapse=model, rankdir="TB").render(outfile=out / "mlp.svg",
                                                              cleanup=True)
+
+
+def on_page_content(html_text, page, config, files):
+    """Math spans become MathML, rendered here rather than in the browser; figures become links.
+
+    Each figure is shown fitted to the page's column, and a click on it opens the file itself,
+    full size.
+    """
+    html_text = _FIGURE.sub(r'<a href="\2" title="open full size"><img \1src="\2"\3></a>',
+                            html_text)
+    return _MATH.sub(lambda m: _mathml(m, page.file.src_path), html_text)
+
+
+def _mathml(match: re.Match, where: str) -> str:
+    from latex2mathml.converter import convert
+
+    inline, display = match.group(2), match.group(3)
+    tex = html.unescape(inline if inline is not None else display).strip()
+    mathml = convert(tex, display="inline" if inline is not None else "block")
+    # The converter turns what it does not know into <merror> or a bare & (alignment outside
+    # a table); either would show the reader broken math, so the build stops instead.
+    if "<merror" in mathml or "<mi>&</mi>" in mathml:
+        raise ValueError(f"{where}: latex2mathml cannot render {tex!r}; rewrite it (for "
+                         "example an aligned block as \\begin{array}{rl})")
+    if inline is not None:
+        return f'<span class="arithmatex">{mathml}</span>'
+    return f'<div class="arithmatex">{mathml}</div>'
 
 
 def on_files(files, config):

@@ -320,3 +320,57 @@ def test_numerical_grad_of_a_quadratic():
     x = normal(3)
     (g,) = tg.numerical_grad(lambda t: t @ (a @ t), [x])
     np.testing.assert_allclose(g, (a + a.T) @ x, rtol=1e-8, atol=1e-9)
+
+
+# Derivatives at the edges of a primitive's domain, as PyTorch and the maths give them ---------
+
+def test_power_derivatives_at_zero_are_zero_not_nan():
+    x = tg.Tensor([0.0, 2.0, -1.5], requires_grad=True)
+    (x ** 0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])  # x**0 is the constant 1
+    y = tg.Tensor([0.0, 0.5, 3.0], requires_grad=True)
+    (0.0 ** y).sum().backward()
+    np.testing.assert_array_equal(y.grad, [0.0, 0.0, 0.0])  # 0**y is 1 at y = 0, else 0
+    base = tg.Tensor([0.0, 0.0, 2.0], requires_grad=True)
+    exponent = tg.Tensor([0.0, 2.5, 0.0], requires_grad=True)
+    (base ** exponent).sum().backward()
+    np.testing.assert_array_equal(base.grad, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(exponent.grad, [0.0, 0.0, np.log(2.0)])
+    v = tg.Value(0.0)
+    (v ** 0).backward()
+    assert v.grad == 0.0
+
+
+def test_higher_derivatives_of_low_powers_at_zero_are_zero():
+    assert tg.grad(lambda x: x ** 1)(0.0) == 1.0
+    assert tg.grad(tg.grad(lambda x: x ** 1))(0.0) == 0.0
+    assert tg.grad(tg.grad(tg.grad(lambda x: x ** 2)))(0.0) == 0.0
+    assert tg.grad(tg.grad(lambda x: x ** 3))(0.0) == 0.0
+    assert tg.jvp(lambda x: x ** 0, (0.0,), (1.0,))[1] == 0.0
+    assert tg.hessian(lambda x: x ** 2.0)(0.0) == 2.0
+    # A Tensor exponent that is 0 somewhere takes the elementwise mask.
+    second = tg.hessian(lambda x: (x ** np.array([0.0, 1.0, 2.0])).sum())(np.zeros(3))
+    np.testing.assert_array_equal(second, np.diag([0.0, 0.0, 2.0]))
+
+
+@pytest.mark.parametrize("reduce", ["max", "min"])
+def test_max_and_min_of_float32_give_float32_gradients_split_over_ties(reduce):
+    x = tg.Tensor(np.array([[3.0, 3.0, 1.0], [1.0, 1.0, 2.0]], np.float32), requires_grad=True)
+    getattr(x, reduce)(axis=1).sum().backward()
+    assert x.grad.dtype == np.float32
+    expected = [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]] if reduce == "max" else \
+        [[0.0, 0.0, 1.0], [0.5, 0.5, 0.0]]
+    np.testing.assert_array_equal(x.grad, expected)
+    # The rules themselves keep float32 (not only .grad, which casts back to its leaf's dtype).
+    data = x.data
+    out = data.max(axis=1)
+    grad = np.ones(2, np.float32)
+    assert P.reduce_max.vjps[0](grad, out, data, axis=(1,), keepdims=False).dtype == np.float32
+    assert P.reduce_max.jvps[0](data, out, data, axis=(1,), keepdims=False).dtype == np.float32
+    assert tg.grad(lambda t: getattr(t, reduce)())(data).dtype == np.float32
+
+
+def test_relu_of_nan_is_nan_for_value_and_tensor():
+    assert np.isnan(tg.Value(float("nan")).relu().data)
+    assert np.isnan(tg.Tensor([np.nan]).relu().data[0])
+    assert tg.Value(0.0).relu().data == 0.0 and tg.Value(-2.0).relu().data == 0.0

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import nn
+from .._files import write_bytes, write_text
 from ..datasets import load_iris
 from ..tensor import Tensor
 from ..viz import draw_graph
@@ -25,10 +26,12 @@ from . import error_loss_metric, handprop, loss_vs_accuracy, training, why_accur
 
 GRAPHS_FIGURE = "graphs_default.svg"
 MLP_GRAPH_STEM = "mlp_hidden_loss"
+MLP_SIZES = (4, 5, 3)
+MLP_ROWS = (0, 50, 100, 149)      # one flower of each of the first two species, two of the third
 
 
 def draw_mlp_graph(out_dir: Path) -> list[str]:
-    """Draw the hidden loss of the bias-free 4-5-3 sigmoid MLP on four Iris flowers, as SVG.
+    """Draw half_sse, the hidden loss, of the bias-free 4-5-3 sigmoid MLP on four Iris flowers.
 
     The weights appear under their module names (``0.weight``, ``2.weight``) with their
     gradients. Without the Graphviz binary only the ``.gv`` source is written.
@@ -41,19 +44,18 @@ def draw_mlp_graph(out_dir: Path) -> list[str]:
     import graphviz
 
     X, y = load_iris()
-    rows = [0, 50, 100, 149]
-    net = nn.MLP([4, 5, 3], bias=False, seed=0)
+    rows = list(MLP_ROWS)
+    net = nn.MLP(MLP_SIZES, bias=False, seed=0, activate_output=True)
     inputs = Tensor(X[rows])
     inputs.name = "X"
-    loss = handprop.hidden_loss(net(inputs), np.eye(3)[y[rows]])
+    loss = handprop.half_sse(net(inputs), np.eye(3)[y[rows]])
     dot = draw_graph(loss, rankdir="LR")
-    source = out_dir / f"{MLP_GRAPH_STEM}.gv"
-    source.write_text(dot.source, encoding="utf-8")
+    source = write_text(out_dir / f"{MLP_GRAPH_STEM}.gv", dot.source)
     try:
-        figure = dot.render(outfile=out_dir / f"{MLP_GRAPH_STEM}.svg", cleanup=False)
+        figure = write_bytes(out_dir / f"{MLP_GRAPH_STEM}.svg", dot.pipe(format="svg"))
     except graphviz.ExecutableNotFound:
-        return [str(source)]
-    return [str(source), str(figure)]
+        return [source]
+    return [source, figure]
 
 
 def _caption(make: Callable[[dict], str], evidence: dict, fallback: str) -> str:
@@ -76,7 +78,7 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
                    f"unchanged: {ev['training']['accuracy']['weights_bit_identical']}), while "
                    "MSE and cross-entropy reach accuracy "
                    f"{_pct(ev['training']['mse']['accuracy_after'])} and "
-                   f"{_pct(ev['training']['cross_entropy']['accuracy_after'])}.",
+                   f"{_pct(ev['training']['binary_cross_entropy']['accuracy_after'])}.",
         "Accuracy is a step with zero or undefined derivative; MSE and cross-entropy slope "
         "everywhere, so only they can guide gradient descent."),
     "surrogate": (
@@ -93,8 +95,9 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
         "The computation graphs of accuracy, MSE and cross-entropy of the same predictions, with "
         "gradients."),
     MLP_GRAPH_STEM: (
-        lambda ev: "The graph of the hidden loss sum((A2 - Y)^2) / 2N of the 4-5-3 sigmoid MLP "
-                   "on four Iris flowers: the weights, named 0.weight and 2.weight by the "
+        lambda ev: "The graph of the hidden loss half_sse = sum((A2 - Y)^2) / 2N of the "
+                   f"{'-'.join(map(str, MLP_SIZES))} sigmoid MLP on {len(MLP_ROWS)} Iris "
+                   "flowers: the weights, named 0.weight and 2.weight by the "
                    "module, carry exactly the gradients hand-derived backprop computes.",
         "The graph of the MLP's hidden loss, with the gradient of every weight."),
     "error_loss_metric": (
@@ -110,29 +113,48 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
                    "also punishes the growing confidence of the remaining mistakes.",
         "Validation loss rising while validation accuracy also rises, on the digits."),
     "handprop_equivalence": (
-        lambda ev: f"{ev['steps']} steps on Iris, by autodiff of sum((A2 - Y)^2) / 2N and by "
-                   "hand-derived backprop from the same weights: the largest weight difference "
-                   f"at any step is {ev['hidden']['max_weight_diff']:.3g}, so the loss hidden in "
-                   "the hand-written update is half the summed squared error per example (the "
-                   f"printed MSE's gradient is {ev['mse_ratio']:.4f} = 2/C times it).",
+        lambda ev: f"{ev['steps']} steps on Iris, by autodiff of half_sse = sum((A2 - Y)^2) / 2N "
+                   "and by hand-derived backprop from the same weights: the largest weight "
+                   f"difference at any step is {ev['half_sse']['max_weight_diff']:.3g}, so the "
+                   "loss hidden in the hand-written update is half the summed squared error per "
+                   "example (the gradient of tg.losses.mse, the mean over all entries, is "
+                   f"{ev['mse_ratio']:.4f} = 2/C times it).",
         "Autodiff of the hidden loss and hand-derived backprop give the same weights at every "
         "step."),
     "handprop_cross_entropy": (
-        lambda ev: "With cross-entropy the output sigmoid's slope A2(1 - A2) cancels, so a "
-                   "confidently wrong unit still gets a gradient near 1; from a saturated start "
-                   "90% accuracy takes "
-                   f"{ev['learning']['saturated_start']['cross_entropy']['steps_to_90_percent']}"
-                   " steps instead of "
-                   f"{ev['learning']['saturated_start']['hidden']['steps_to_90_percent']}.",
+        lambda ev: "With binary cross-entropy the output sigmoid's slope A2(1 - A2) cancels, so "
+                   "a confidently wrong output unit still gets a full-size gradient. From the "
+                   "seeded start both losses learn: half_sse to "
+                   f"{_pct(_final(ev, 'default_start', 'half_sse'))} training accuracy (90% "
+                   f"{_reached(ev, 'default_start', 'half_sse')}), cross-entropy to "
+                   f"{_pct(_final(ev, 'default_start', 'binary_cross_entropy'))} (90% "
+                   f"{_reached(ev, 'default_start', 'binary_cross_entropy')})."
+                   " From a confidently wrong start (the trained output weights negated and "
+                   f"scaled: {_pct(ev['wrong_start']['confidently_wrong'])} of the outputs "
+                   "saturated on the wrong side) half_sse barely moves (90% "
+                   f"{_reached(ev, 'wrong_start', 'half_sse')}, final accuracy "
+                   f"{_pct(_final(ev, 'wrong_start', 'half_sse'))}) while cross-entropy "
+                   f"recovers (90% {_reached(ev, 'wrong_start', 'binary_cross_entropy')}). "
+                   f"Setup: {ev['setup']}; the training curves below use another setup.",
         "Cross-entropy cancels the sigmoid's slope, so saturated units keep learning."),
     "train_curves": (
-        lambda ev: "Training curves of the Iris MLP, by autodiff and by hand (the dotted lines, "
-                   "the same to the last bit for the squared error): the loss falls smoothly "
-                   "while accuracy climbs in steps; test accuracy "
-                   f"{_pct(ev['runs']['mse']['final_test_accuracy'])} (squared error) and "
-                   f"{_pct(ev['runs']['cross_entropy']['final_test_accuracy'])} (cross-entropy).",
+        lambda ev: "Training curves of the MLP, by autodiff and by hand (the dotted lines, "
+                   "the same to the last bit for half_sse): the loss falls smoothly "
+                   "while accuracy climbs in steps; held-out accuracy "
+                   f"{_pct(ev['runs']['half_sse']['final_test_accuracy'])} (half_sse) and "
+                   f"{_pct(ev['runs']['binary_cross_entropy']['final_test_accuracy'])} (binary "
+                   f"cross-entropy). Setup: {ev['setup']}.",
         "Loss and accuracy curves of the MLP trained by autodiff and by hand."),
 }
+
+
+def _reached(ev: dict, start: str, loss: str) -> str:
+    return handprop.reached(ev["learning"][start][loss]["steps_to_90_percent"])
+
+
+def _final(ev: dict, start: str, loss: str) -> float:
+    return ev["learning"][start][loss]["final_accuracy"]
+
 
 SECTIONS = (
     ("Accuracy has no gradient", "why_accuracy", ("objectives", "surrogate")),
@@ -181,21 +203,26 @@ def build(out_dir: Path, progress: Callable[[str], Any] | None = None,
     evidence["graphs"] = {"figures": graph_files}
     if progress is not None:
         progress(f"graphs: {', '.join(Path(f).name for f in graph_files)}")
-    index = out_dir / "index.html"
-    index.write_text(_index_html(evidence), encoding="utf-8")
+    index = write_text(out_dir / "index.html", _index_html(evidence))
     figures = sorted({f for ev in evidence.values() for f in ev["figures"]})
-    return {"index": str(index), "figures": figures, "evidence": evidence}
+    return {"index": index, "figures": figures, "evidence": evidence}
 
 
 def _index_html(evidence: dict) -> str:
+    # Every figure shrinks to the 1100 px column (no horizontal scrolling); a click on it opens
+    # the file itself, full size.
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
              "<title>tinygrad_lm: why accuracy is the metric but not the loss</title>",
              "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;"
-             "line-height:1.45;padding:0 1em}figure{margin:1.5em 0}img{max-width:100%;"
-             "border:1px solid #ddd}figcaption{margin-top:.4em}</style></head><body>",
+             "line-height:1.45;padding:0 1em;overflow-wrap:break-word}"
+             "figure{margin:1.5em 0;max-width:100%}figure>a{display:block;max-width:100%}"
+             "img,object,svg{max-width:100%;height:auto;border:1px solid #ddd}"
+             "figcaption{margin-top:.4em}</style></head><body>",
              "<h1>Why accuracy is the metric but not the loss</h1>",
              "<p>Every figure below was made by <code>tinygrad-lm demo</code> with the "
-             "engine in this package; each sentence states what it shows.</p>"]
+             "engine in this package; each sentence states what it shows. Click a figure to "
+             "open it full size.</p>"]
     for title, story, stems in SECTIONS:
         files = {Path(f).name for f in evidence.get(story, {}).get("figures", [])}
         shown = [(stem, _pick(stem, files)) for stem in stems]
