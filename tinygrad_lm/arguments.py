@@ -22,17 +22,32 @@ def axes(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """
     if axis is None:
         return None
-    given = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return positions(axis, ndim, op, noun="axis", within="a tensor with {} dimension")
+
+
+def positions(given: Any, count: int, op: str, *, noun: str, within: str) -> tuple[int, ...]:
+    """``given`` (an int or a tuple of ints, negative ones counted from the end) as distinct
+    positions in ``range(count)``; errors name ``op``, the ``noun`` and, from ``within``, what
+    is counted.
+
+    >>> positions((0, -1), 3, "grad", noun="argnums", within="fn called with {} argument")
+    (0, 2)
+    >>> positions(3, 2, "sum", noun="axis", within="a tensor with {} dimension")
+    Traceback (most recent call last):
+      ...
+    ValueError: sum: axis 3 is out of range for a tensor with 2 dimensions
+    """
+    entries = given if isinstance(given, (tuple, list)) else (given,)
     normalized = []
-    for a in given:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
-            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} "
-                             f"dimension{'s' * (ndim != 1)}")
-        normalized.append(int(a) % ndim)
+    for k in entries:
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+            raise TypeError(f"{op}: {noun} must be an int or a tuple of ints, got {given!r}")
+        if not -count <= k < count:
+            raise ValueError(f"{op}: {noun} {k} is out of range for {within.format(count)}"
+                             f"{'s' * (count != 1)}")
+        normalized.append(int(k) % count)
     if len(set(normalized)) != len(normalized):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
+        raise ValueError(f"{op}: {noun} {given!r} repeats an entry")
     return tuple(normalized)
 
 
