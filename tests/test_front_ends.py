@@ -325,3 +325,15 @@ def test_a_primitive_pickles_by_name():
     for prim in (P.mul, P.greater, P.round_, P.concatenate):
         assert pickle.loads(pickle.dumps(prim)) is prim
     assert isinstance(P.mul, Primitive)
+
+
+def test_joins_take_arrays_as_constants_but_need_a_tensor():
+    w = _leaf(2)
+    out = tg.stack([w, np.ones(2), [3.0, 4.0]])
+    np.testing.assert_array_equal(out.data[1:], [[1.0, 1.0], [3.0, 4.0]])
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad, [1.0, 1.0])
+    for join in (tg.concatenate, tg.stack):
+        name = join.__name__
+        with pytest.raises(TypeError, match=f"{name}: expects tensors.*np.{name}"):
+            join([np.ones(2), np.ones(2)])
