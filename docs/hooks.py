@@ -82,10 +82,11 @@ def _draw_examples(out: Path) -> None:
 
     pred = tg.Tensor([0.9, 0.4, 0.6, 0.5], requires_grad=True)
     pred.name = "pred"
-    y = np.array([1.0, 0.0, 0.0, 1.0])
+    y = tg.Tensor([1.0, 0.0, 0.0, 1.0])
+    y.name = "target"
     roots = [tg.metrics.accuracy(pred, y), tg.losses.mse(pred, y),
              tg.losses.binary_cross_entropy(pred, y)]
-    tg.draw_graph(roots, titles=["accuracy", "MSE", "cross-entropy"], rankdir="TB",
+    tg.draw_graph(roots, titles=["accuracy", "MSE", "cross-entropy"],
                   undefined="nan").render(outfile=out / "objectives.svg", cleanup=True)
 
     model = tg.nn.MLP([4, 8, 3], activation="sigmoid")
@@ -94,6 +95,11 @@ def _draw_examples(out: Path) -> None:
     loss = tg.losses.cross_entropy(model(x), np.array([0, 1, 2, 1, 0]))
     tg.draw_graph(loss, collapse=model, rankdir="TB").render(outfile=out / "mlp.svg",
                                                              cleanup=True)
+
+    from tinygrad_lm.stories._demo import small_mlp_loss
+
+    tg.draw_backward(small_mlp_loss()).save_html(
+        out / "backward_mlp.html", title="Step through backward: a small MLP")
 
 
 def on_page_content(html_text, page, config, files):

@@ -295,5 +295,5 @@ def test_the_demo_page_fits_every_figure_to_its_column_and_links_it_full_size(tm
     style = page[page.index("<style>"):page.index("</style>")]
     assert "max-width:1100px" in style and "img,object,svg{max-width:100%;height:auto" in style
     images = re.findall(r'<figure><a href="([^"]+)"><img src="([^"]+)"', page)
-    assert len(images) == page.count("<img ") == 2
+    assert len(images) == page.count("<img ") == 3  # error_loss_metric and the two graphs
     assert all(link == src and (tmp_path / src).is_file() for link, src in images)

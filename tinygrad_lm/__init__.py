@@ -3,6 +3,7 @@
 from . import datasets, functional, losses, metrics, nn, optim
 from . import testing as testing
 from .engine import ZeroGradientWarning
+from .explorer import draw_backward
 from .functional import concatenate, stack
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .node import is_grad_enabled, no_grad
@@ -15,6 +16,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "datasets",
+    "draw_backward",
     "draw_graph", "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
     "losses", "metrics", "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
     "hessian", "hvp", "jacfwd", "jacrev", "jvp", "vjp",

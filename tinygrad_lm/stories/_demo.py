@@ -2,10 +2,11 @@
 
 ``build`` runs the stories in reading order (accuracy has no gradient; the computation graphs;
 error, loss and metric; loss against accuracy; the hidden loss of hand-written backprop; the
-training curves), draws the MLP's graph, and writes ``index.html`` beside the figures. The
-side-by-side graph of accuracy, MSE and cross-entropy is drawn by the ``graphs`` command
-beforehand; ``build`` shows it when it finds it in the folder. The module name starts with an
-underscore because it is not a story itself: the docs build runs every public story module.
+training curves), draws the side-by-side graph of accuracy, MSE and cross-entropy and the MLP's
+graph, writes a backward explorer page for each of those objectives and one for a small MLP,
+and writes ``index.html`` beside the figures. Every graph is drawn to fit a page 1100 px wide
+with its text at least 9 px high. The module name starts with an underscore because it is not
+a story itself: the docs build runs every public story module.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import nn
+from .. import losses, metrics, nn
 from .._files import write_bytes, write_text
 from ..datasets import load_iris
+from ..explorer import draw_backward
 from ..tensor import Tensor
 from ..viz import draw_graph
 from . import error_loss_metric, handprop, loss_vs_accuracy, training, why_accuracy
@@ -30,8 +32,60 @@ MLP_SIZES = (4, 5, 3)
 MLP_ROWS = (0, 50, 100, 149)      # one flower of each of the first two species, two of the third
 
 
+COMPARISON_PRED = (0.9, 0.4, 0.6, 0.5)  # the last one sits on accuracy's threshold
+COMPARISON_TARGET = (1.0, 0.0, 0.0, 1.0)
+
+
+def comparison_roots() -> list[tuple[str, Tensor]]:
+    """(title, 0-d Tensor) for accuracy, MSE and binary cross-entropy of the same predictions,
+    ``pred`` and ``target`` named so that every panel shows both.
+
+    >>> [(title, round(root.item(), 4)) for title, root in comparison_roots()]
+    [('accuracy', 0.5), ('MSE', 0.195), ('binary cross-entropy', 0.5564)]
+    """
+    pred = Tensor(np.array(COMPARISON_PRED), requires_grad=True)
+    pred.name = "pred"
+    target = Tensor(np.array(COMPARISON_TARGET))
+    target.name = "target"
+    roots = [("accuracy", metrics.accuracy(pred, target)), ("MSE", losses.mse(pred, target)),
+             ("binary cross-entropy", losses.binary_cross_entropy(pred, target))]
+    for (_, root), name in zip(roots, ("accuracy", "mse", "bce")):
+        root.name = name  # so that the explorers' captions read d mse/d pred
+    return roots
+
+
+def draw_comparison_graph(out_dir: Path) -> list[str]:
+    """Accuracy, MSE and binary cross-entropy side by side, in the strict mode, so that the
+    prediction on accuracy's threshold shows its undefined (NaN) gradient; as SVG.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     sorted(Path(p).name for p in draw_comparison_graph(Path(d)))
+    ['graphs_default.gv', 'graphs_default.svg']
+    """
+    titles, roots = zip(*comparison_roots())
+    dot = draw_graph(list(roots), titles=list(titles), undefined="nan")
+    return _render(dot, out_dir, GRAPHS_FIGURE.removesuffix(".svg"))
+
+
+def iris_mlp_loss() -> tuple[Tensor, nn.MLP]:
+    """half_sse, the hidden loss, of the bias-free 4-5-3 sigmoid MLP on four Iris flowers, and
+    the MLP.
+
+    >>> loss, net = iris_mlp_loss()
+    >>> [name for name, _ in net.named_parameters()]
+    ['0.weight', '2.weight']
+    """
+    X, y = load_iris()
+    rows = list(MLP_ROWS)
+    net = nn.MLP(MLP_SIZES, bias=False, seed=0, activate_output=True)
+    inputs = Tensor(X[rows])
+    inputs.name = "X"
+    return handprop.half_sse(net(inputs), np.eye(3)[y[rows]]), net
+
+
 def draw_mlp_graph(out_dir: Path) -> list[str]:
-    """Draw half_sse, the hidden loss, of the bias-free 4-5-3 sigmoid MLP on four Iris flowers.
+    """Draw the hidden loss of the 4-5-3 MLP on four Iris flowers, one box per layer, as SVG.
 
     The weights appear under their module names (``0.weight``, ``2.weight``) with their
     gradients. Without the Graphviz binary only the ``.gv`` source is written.
@@ -41,21 +95,64 @@ def draw_mlp_graph(out_dir: Path) -> list[str]:
     ...     sorted(Path(p).suffix for p in draw_mlp_graph(Path(d)))
     ['.gv', '.svg']
     """
+    loss, net = iris_mlp_loss()
+    return _render(draw_graph(loss, collapse=net), out_dir, MLP_GRAPH_STEM)
+
+
+def _render(dot: Any, out_dir: Path, stem: str) -> list[str]:
     import graphviz
 
-    X, y = load_iris()
-    rows = list(MLP_ROWS)
-    net = nn.MLP(MLP_SIZES, bias=False, seed=0, activate_output=True)
-    inputs = Tensor(X[rows])
-    inputs.name = "X"
-    loss = handprop.half_sse(net(inputs), np.eye(3)[y[rows]])
-    dot = draw_graph(loss, rankdir="LR")
-    source = write_text(out_dir / f"{MLP_GRAPH_STEM}.gv", dot.source)
+    source = write_text(out_dir / f"{stem}.gv", dot.source)
     try:
-        figure = write_bytes(out_dir / f"{MLP_GRAPH_STEM}.svg", dot.pipe(format="svg"))
+        figure = write_bytes(out_dir / f"{stem}.svg", dot.pipe(format="svg"))
     except graphviz.ExecutableNotFound:
         return [source]
     return [source, figure]
+
+
+def small_mlp_loss() -> Tensor:
+    """The lesson's MLP written out, every tensor named as in hand-derived backprop: the hidden
+    loss sum((A2 - Y)^2) / 2N of a 4-3-2 sigmoid MLP on three Iris flowers.
+
+    >>> round(small_mlp_loss().item(), 4)
+    0.318
+    """
+    X, y = load_iris()
+    rows = [0, 50, 100]
+    rng = np.random.default_rng(0)
+    named = {"X": Tensor(X[rows]), "W1": Tensor(rng.uniform(-0.5, 0.5, (4, 3)), True),
+             "W2": Tensor(rng.uniform(-0.5, 0.5, (3, 2)), True)}
+    named["Z1"] = named["X"] @ named["W1"]
+    named["A1"] = named["Z1"].sigmoid()
+    named["Z2"] = named["A1"] @ named["W2"]
+    named["A2"] = named["Z2"].sigmoid()
+    for name, t in named.items():
+        t.name = name
+    return handprop.half_sse(named["A2"], np.eye(2)[np.minimum(y[rows], 1)])
+
+
+EXPLORERS = (("backward_accuracy", "accuracy"), ("backward_mse", "MSE"),
+             ("backward_cross_entropy", "binary cross-entropy"), ("backward_mlp", "a small MLP"))
+
+
+def write_explorers(out_dir: Path) -> list[str]:
+    """One backward explorer page per objective of ``comparison_roots`` (strict mode) and one
+    for ``small_mlp_loss``.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [Path(p).name for p in write_explorers(Path(d))][-1]
+    'backward_mlp.html'
+    """
+    roots = dict(comparison_roots())
+    pages = []
+    for stem, title in EXPLORERS:
+        root = roots.get(title)
+        frames = (draw_backward(root, undefined="nan") if root is not None
+                  else draw_backward(small_mlp_loss()))
+        pages.append(str(frames.save_html(out_dir / f"{stem}.html",
+                                          title=f"Step through backward: {title}")))
+    return pages
 
 
 def _caption(make: Callable[[dict], str], evidence: dict, fallback: str) -> str:
@@ -182,8 +279,8 @@ def build(out_dir: Path, progress: Callable[[str], Any] | None = None,
     >>> with tempfile.TemporaryDirectory() as d:
     ...     result = build(Path(d), only=())
     ...     page = Path(result["index"]).read_text()
-    >>> page.count("<figure>"), "2.weight" in page
-    (1, True)
+    >>> page.count("<figure>"), "2.weight" in page, 'href="backward_mlp.html"' in page
+    (2, True, True)
     """
     unknown = set(only or ()) - set(STORIES)
     if unknown:
@@ -197,10 +294,8 @@ def build(out_dir: Path, progress: Callable[[str], Any] | None = None,
         evidence[name] = run(out_dir)
         if progress is not None:
             progress(f"{name}: {', '.join(Path(f).name for f in evidence[name]['figures'])}")
-    graph_files = draw_mlp_graph(out_dir)
-    if (out_dir / GRAPHS_FIGURE).exists():
-        graph_files.append(str(out_dir / GRAPHS_FIGURE))
-    evidence["graphs"] = {"figures": graph_files}
+    graph_files = draw_mlp_graph(out_dir) + draw_comparison_graph(out_dir)
+    evidence["graphs"] = {"figures": graph_files, "explorers": write_explorers(out_dir)}
     if progress is not None:
         progress(f"graphs: {', '.join(Path(f).name for f in graph_files)}")
     index = write_text(out_dir / "index.html", _index_html(evidence))
@@ -237,8 +332,19 @@ def _index_html(evidence: dict) -> str:
                      and f"{stem}.svg" in files else "")
             parts.append(f'<figure><a href="{name}"><img src="{name}" alt="{html.escape(stem)}">'
                          f"</a><figcaption>{caption}{extra}</figcaption></figure>")
+        if story == "graphs":
+            parts.append(_explorer_links(evidence["graphs"].get("explorers", [])))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _explorer_links(pages: list[str]) -> str:
+    """Links to the backward explorer pages, a sentence each."""
+    titles = dict(EXPLORERS)
+    items = "".join(f'<li><a href="{Path(p).name}">{html.escape(titles[Path(p).stem])}</a></li>'
+                    for p in pages)
+    return ("<p>Step through backward, one node at a time, with the chain-rule step of each "
+            f"frame (buttons, slider, arrow keys):</p><ul>{items}</ul>")
 
 
 def _pick(stem: str, files: set[str]) -> str | None:
