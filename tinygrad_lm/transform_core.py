@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
+from .arguments import positions
 from .engine import backward_steps
 from .functional import stack
 from .node import Node, grad_mode
@@ -73,20 +74,10 @@ def _single(items: list) -> Any:
 
 def _positions(argnums: Any, count: int, op: str) -> tuple[int, ...]:
     """``argnums`` as a tuple of non-negative positions, checked against ``count`` arguments."""
-    given = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
-    if not given:
+    if isinstance(argnums, (tuple, list)) and not argnums:
         raise ValueError(f"{op}: argnums is empty; give an int or a tuple of ints")
-    positions = []
-    for k in given:
-        if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
-            raise TypeError(f"{op}: argnums must be an int or a tuple of ints, got {argnums!r}")
-        if not -count <= k < count:
-            raise ValueError(f"{op}: argnums {argnums!r} is out of range for fn called with "
-                             f"{count} positional argument{'s' * (count != 1)}")
-        positions.append(int(k) % count)
-    if len(set(positions)) != len(positions):
-        raise ValueError(f"{op}: argnums {argnums!r} repeats an argument")
-    return tuple(positions)
+    return positions(argnums, count, op, noun="argnums",
+                     within="fn called with {} positional argument")
 
 
 def _pick(items: list, argnums: Any) -> Any:
