@@ -76,7 +76,7 @@ def test_jvp_matches_the_numerical_directional_derivative(name, k):
 
 BINARY = {
     "add": (P.add, -3, 3), "sub": (P.sub, -3, 3), "mul": (P.mul, -3, 3),
-    "div": (P.div, 0.5, 3), "pow": (P.power, 0.5, 2),
+    "div": (P.div, 0.5, 3), "pow": (P.pow, 0.5, 2),
 }
 
 

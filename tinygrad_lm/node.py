@@ -41,7 +41,7 @@ class Primitive:
     ``create_graph=True`` (nodes in, a new graph out).
 
     >>> from tinygrad_lm import primitives as P
-    >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.greater.is_piecewise_constant, P.mul.arity
+    >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.gt.is_piecewise_constant, P.mul.arity
     ('mul', '*', 6.0, True, 2)
     """
 

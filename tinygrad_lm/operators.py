@@ -16,23 +16,23 @@ from .node import Primitive
 
 # Python's name for an operator (``add``: ``__add__`` and ``__radd__``) and its primitive.
 ARITHMETIC = (("add", P.add), ("sub", P.sub), ("mul", P.mul), ("truediv", P.div),
-              ("pow", P.power), ("matmul", P.matmul))
+              ("pow", P.pow), ("matmul", P.matmul))
 # Python reflects comparisons itself (``2 < x`` calls ``x.__gt__(2)``): no ``__r*__`` forms.
-COMPARISONS = (("gt", P.greater), ("ge", P.greater_equal), ("lt", P.less),
-               ("le", P.less_equal), ("eq", P.equal), ("ne", P.not_equal))
+COMPARISONS = (("gt", P.gt), ("ge", P.ge), ("lt", P.lt),
+               ("le", P.le), ("eq", P.eq), ("ne", P.ne))
 # ``==`` and ``!=`` with something that is no number answer as for any Python object.
 EQUALITY = ("eq", "ne")
-UNARY_OPERATORS = (("neg", P.neg), ("abs", P.absolute))
+UNARY_OPERATORS = (("neg", P.neg), ("abs", P.abs))
 # Method name (the primitive's name), primitive, what it computes, an example input, its result.
 METHODS = (
-    ("abs", P.absolute, "|x|, with the subgradient 0 at 0 (as PyTorch).", "-2.0", "2.0"),
+    ("abs", P.abs, "|x|, with the subgradient 0 at 0 (as PyTorch).", "-2.0", "2.0"),
     ("exp", P.exp, "e**x.", "0.0", "1.0"),
     ("log", P.log, "The natural logarithm (-inf at 0, as IEEE arithmetic says).", "1.0", "0.0"),
     ("sqrt", P.sqrt, "The square root.", "4.0", "2.0"),
     ("sigmoid", P.sigmoid, "1 / (1 + e**-x).", "0.0", "0.5"),
     ("tanh", P.tanh, "The hyperbolic tangent.", "0.0", "0.0"),
     ("relu", P.relu, "max(x, 0), with the subgradient 0 at 0 (as PyTorch).", "-1.0", "0.0"),
-    ("round", P.round_, "Round half to even; zero gradient, undefined at the halves.", "2.5",
+    ("round", P.round, "Round half to even; zero gradient, undefined at the halves.", "2.5",
      "2.0"),
     ("floor", P.floor, "The largest integer <= x; zero gradient, undefined at the integers.",
      "-1.5", "-2.0"),

@@ -24,19 +24,19 @@ from .primitives_shape import (
     broadcast_to,
     concatenate,
     getitem,
-    reduce_max,
-    reduce_sum,
+    max,
     reshape,
     scatter,
+    sum,
     sum_to_shape,
     transpose,
 )
 
 __all__ = [
-    "absolute", "add", "argmax", "astype", "broadcast_to", "clip", "concatenate", "div",
-    "equal", "exp", "floor", "getitem", "greater", "greater_equal", "less", "less_equal", "log",
-    "matmul", "mul", "neg", "not_equal", "power", "reduce_max", "reduce_sum", "relu", "reshape",
-    "round_", "scatter", "sigmoid", "sign", "sqrt", "sub", "sum_to_shape", "tanh", "transpose",
+    "abs", "add", "argmax", "astype", "broadcast_to", "clip", "concatenate", "div", "eq",
+    "exp", "floor", "ge", "getitem", "gt", "le", "log", "lt", "matmul", "max", "mul", "ne",
+    "neg", "pow", "relu", "reshape", "round", "scatter", "sigmoid", "sign", "sqrt", "sub",
+    "sum", "sum_to_shape", "tanh", "transpose",
 ]
 
 
@@ -99,8 +99,8 @@ def _power_slope_base(x, y):
     if y.__class__ in (int, float):
         if y == 2:
             return y * x
-        return y * power(x, (y if y != 0 else 1) - 1)
-    return y * power(x, y + (y == 0) - 1)
+        return y * pow(x, (y if y != 0 else 1) - 1)
+    return y * pow(x, y + (y == 0) - 1)
 
 
 def _power_slope_exponent(out, x, y):
@@ -110,7 +110,7 @@ def _power_slope_exponent(out, x, y):
     return out * log(x + (x == 0) * (y >= 0))
 
 
-power = Primitive("pow", operator.pow, (
+pow = Primitive("pow", operator.pow, (
     lambda grad, out, x, y: grad * _power_slope_base(x, y),
     lambda grad, out, x, y: grad * _power_slope_exponent(out, x, y),
 ), (
@@ -196,11 +196,11 @@ relu = Primitive("relu", lambda x: np.maximum(x, 0), (
 ), scalar=lambda x: 0.0 if x <= 0 else x, symbol="ReLU")
 
 # Kink at 0: sign(0) = 0 gives abs'(0) = 0, as in PyTorch.
-absolute = Primitive("abs", np.abs, (
+abs = Primitive("abs", np.abs, (
     lambda grad, out, x: grad * sign(x),
 ), (
     lambda tangent, out, x: tangent * sign(x),
-), scalar=abs)
+), scalar=operator.abs)
 
 
 def _clip_pass(grad, out, x, lo, hi):
@@ -240,16 +240,16 @@ def _comparison(name, compare, symbol):
                      jumps=lambda out, x, y: (x == y, x == y))
 
 
-greater = _comparison("gt", operator.gt, ">")
-greater_equal = _comparison("ge", operator.ge, ">=")
-less = _comparison("lt", operator.lt, "<")
-less_equal = _comparison("le", operator.le, "<=")
-equal = _comparison("eq", operator.eq, "==")
-not_equal = _comparison("ne", operator.ne, "!=")
+gt = _comparison("gt", operator.gt, ">")
+ge = _comparison("ge", operator.ge, ">=")
+lt = _comparison("lt", operator.lt, "<")
+le = _comparison("le", operator.le, "<=")
+eq = _comparison("eq", operator.eq, "==")
+ne = _comparison("ne", operator.ne, "!=")
 
 # Half-way cases round to even, as numpy, PyTorch and Python do.
-round_ = Primitive("round", np.round, scalar=lambda x: float(np.round(x)),
-                   jumps=lambda out, x: (abs(x - np.floor(x)) == 0.5,))
+round = Primitive("round", np.round, scalar=lambda x: float(np.round(x)),
+                   jumps=lambda out, x: (np.abs(x - np.floor(x)) == 0.5,))
 
 floor = Primitive("floor", np.floor, scalar=lambda x: float(np.floor(x)),
                   jumps=lambda out, x: (x == np.floor(x),))

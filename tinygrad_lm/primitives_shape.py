@@ -7,6 +7,8 @@ core. Every rule here is linear in ``grad``/``tangent``, so most JVPs are the fo
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .node import EachInput, Primitive
@@ -24,11 +26,11 @@ def _unreduce(g, shape, axis, keepdims):
     return g.reshape(tuple(kept))
 
 
-reduce_sum = Primitive("sum", lambda x, axis, keepdims: np.add.reduce(x, axis, keepdims=keepdims), (
+sum = Primitive("sum", lambda x, axis, keepdims: np.add.reduce(x, axis, keepdims=keepdims), (
     lambda grad, out, x, axis, keepdims:
         broadcast_to(_unreduce(grad, x.shape, axis, keepdims), shape=x.shape),
 ), (
-    lambda tangent, out, x, axis, keepdims: reduce_sum(tangent, axis=axis, keepdims=keepdims),
+    lambda tangent, out, x, axis, keepdims: sum(tangent, axis=axis, keepdims=keepdims),
 ))
 
 
@@ -39,13 +41,13 @@ def _max_share(out, x, axis, keepdims):
     return is_max / is_max.sum(axis=axis, keepdims=True)
 
 
-reduce_max = Primitive("max", lambda x, axis, keepdims: np.maximum.reduce(
+max = Primitive("max", lambda x, axis, keepdims: np.maximum.reduce(
     x, axis, keepdims=keepdims), (
     lambda grad, out, x, axis, keepdims:
         _unreduce(grad, x.shape, axis, keepdims) * _max_share(out, x, axis, keepdims),
 ), (
     lambda tangent, out, x, axis, keepdims:
-        reduce_sum(tangent * _max_share(out, x, axis, keepdims), axis=axis, keepdims=keepdims),
+        sum(tangent * _max_share(out, x, axis, keepdims), axis=axis, keepdims=keepdims),
 ))
 
 
@@ -144,7 +146,7 @@ scatter = Primitive("scatter", _scatter, (
 
 def _concatenated_slice(i, out, xs, axis):
     """The index of the part of the output that input ``i`` fills."""
-    start = sum(x.shape[axis] for x in xs[:i])
+    start = builtins.sum(x.shape[axis] for x in xs[:i])
     return (slice(None),) * (axis % out.ndim) + (slice(start, start + xs[i].shape[axis]),)
 
 

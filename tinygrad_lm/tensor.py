@@ -295,9 +295,9 @@ class Tensor(Node):
         Tensor([4., 6.])
         """
         data, params = self.data, {"axis": A.axes(axis, self.ndim, "sum"), "keepdims": keepdims}
-        out = P.reduce_sum.forward(data, **params)
+        out = P.sum.forward(data, **params)
         if self.requires_grad and grad_mode.enabled:
-            return Tensor._new(out, P.reduce_sum, (self,), (data,), params)
+            return Tensor._new(out, P.sum, (self,), (data,), params)
         return Tensor._new(out)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -306,7 +306,7 @@ class Tensor(Node):
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
         Tensor([5., 4.])
         """
-        return P.reduce_max(self, axis=A.axes(axis, self.ndim, "max"), keepdims=keepdims)
+        return P.max(self, axis=A.axes(axis, self.ndim, "max"), keepdims=keepdims)
 
     # Composites: the functions of ``functional``, bound as methods (no extra frame).
     mean, min, logsumexp = F.mean, F.min, F.logsumexp

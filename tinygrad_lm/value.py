@@ -137,7 +137,7 @@ class Value(Node):
         """The op's symbol as micrograd writes it ('+', '*', '**2', 'ReLU', ...)."""
         if self.prim is None:
             return ""
-        if self.prim is P.power and self.inputs[1] is None:
+        if self.prim is P.pow and self.inputs[1] is None:
             return f"**{self.args[1]:g}"
         return self.prim.symbol
 
