@@ -9,6 +9,7 @@ import numpy as np
 
 from . import arguments as A
 from . import primitives as P
+from ._scopes import composite
 from .node import Node
 
 
@@ -45,6 +46,7 @@ def min(x, axis=None, keepdims: bool = False):  # noqa: A001 (numpy's and torch'
         raise ValueError(f"min: {e} (input: shape {x.shape} {x.dtype})") from e
 
 
+@composite("logsumexp")
 def logsumexp(x, axis=None, keepdims: bool = False):
     """log(sum(exp(x))) over ``axis``, shifted by the maximum so that nothing overflows.
 
@@ -72,6 +74,7 @@ def logsumexp(x, axis=None, keepdims: bool = False):
     return out.reshape(kept)
 
 
+@composite("log_softmax")
 def log_softmax(x, axis: int = -1):
     """x - logsumexp(x): log-probabilities, finite for logits of any magnitude.
 
