@@ -11,11 +11,12 @@ import importlib.util
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-__all__ = ["Progress", "binary_targets", "folder_path", "natural", "positive_float",
-           "positive_int", "probabilities", "require_matplotlib"]
+__all__ = ["Progress", "at_least", "binary_targets", "folder_path", "positive_float",
+           "probabilities", "require_matplotlib"]
 
 
 def positive_float(text: str) -> float:
@@ -37,40 +38,29 @@ def positive_float(text: str) -> float:
     return value
 
 
-def _integer(text: str, least: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= {least}, got {text!r}") from None
-    if value < least:
-        raise argparse.ArgumentTypeError(f"must be an integer >= {least}, got {text!r}")
-    return value
+def at_least(least: int) -> Callable[[str], int]:
+    """The argparse type of an integer of at least ``least`` (epochs and hidden units: 1; a
+    random seed: 0); argparse names the flag in front of its error.
 
-
-def positive_int(text: str) -> int:
-    """An integer of at least 1, such as a number of epochs or hidden units.
-
-    >>> positive_int("3")
+    >>> at_least(1)("3")
     3
-    >>> positive_int("0")
-    Traceback (most recent call last):
-      ...
-    argparse.ArgumentTypeError: must be an integer >= 1, got '0'
-    """
-    return _integer(text, 1)
-
-
-def natural(text: str) -> int:
-    """An integer of at least 0, such as a random seed.
-
-    >>> natural("0")
-    0
-    >>> natural("-1")
+    >>> at_least(0)("-1")
     Traceback (most recent call last):
       ...
     argparse.ArgumentTypeError: must be an integer >= 0, got '-1'
     """
-    return _integer(text, 0)
+    def integer(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be an integer >= {least}, got {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {least}, got {text!r}")
+        return value
+
+    integer.__name__ = f"integer_at_least_{least}"
+    return integer
 
 
 def _numbers(text: str) -> list[float]:

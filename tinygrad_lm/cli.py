@@ -45,13 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--loss", default="half_sse", choices=tuple(LOSS_HELP),
                        help="; ".join(f"{name}: {text}" for name, text in LOSS_HELP.items())
                        + " (default: half_sse)")
-    train.add_argument("--hidden", type=types.positive_int, default=16,
+    train.add_argument("--hidden", type=types.at_least(1), default=16,
                        help="hidden units (default: 16)")
     train.add_argument("--lr", type=types.positive_float, default=0.1,
                        help="learning rate, above 0 (default: 0.1)")
-    train.add_argument("--epochs", type=types.positive_int, default=2000,
+    train.add_argument("--epochs", type=types.at_least(1), default=2000,
                        help="full-batch epochs, at least 1 (default: 2000)")
-    train.add_argument("--seed", type=types.natural, default=0,
+    train.add_argument("--seed", type=types.at_least(0), default=0,
                        help="seed of the split and the weights, >= 0 (default: 0)")
     train.add_argument("--out", type=types.folder_path, default=Path("tinygrad_lm_train"),
                        help="output folder (default: ./tinygrad_lm_train)")

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import primitives as P
 from .arguments import positions
-from .engine import backward_steps
+from .engine import backward_steps, gradients
 from .functional import stack
 from .node import Node, grad_mode
 from .tensor import Tensor
@@ -206,20 +206,16 @@ def _adjoints(out: Tensor, seed: Any, wrt: list[Tensor], create_graph: bool) -> 
     once it has passed them all (their gradients are complete when reached), rather than go on
     to differentiate the enclosing graph, which nobody asked for."""
     pending = {x for x in wrt if x.prim is not None}
-    stop_early = len(pending) == len(wrt)
+    if len(pending) < len(wrt):  # a leaf among them: its gradient is complete only at the end
+        return gradients(out, seed, create_graph=create_graph)
     found = {}
-    steps = backward_steps(out, seed, create_graph=create_graph)
-    while True:
-        try:
-            node, grad, _ = next(steps)
-        except StopIteration as done:
-            found.update(done.value)
-            return found
+    for node, grad, _ in backward_steps(out, seed, create_graph=create_graph):
         if node in pending:
             found[node] = grad
             pending.discard(node)
-            if stop_early and not pending:
-                return found
+            if not pending:
+                break
+    return found
 
 
 def _tangent_of(out: Tensor, table: dict, nested: bool) -> Any:

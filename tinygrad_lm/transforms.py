@@ -114,25 +114,7 @@ def jacrev(fn: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
     array([[2., 1., 0.],
            [0., 3., 2.]])
     """
-    def wrapped(*args):
-        positions = _positions(argnums, len(args), "jacrev")
-        with _transform() as nested:
-            xs = _variables(args, positions, "jacrev", nested)
-            outs, rebuild = _outputs(fn(*xs), "jacrev")
-            wrt = [xs[k] for k in positions]
-            jacobians = []
-            for out in outs:
-                rows: list[list] = [[] for _ in wrt]
-                for j in range(out.size):
-                    seed = np.zeros(out.size, out.dtype)
-                    seed[j] = 1
-                    for row, g in zip(rows, _pullback([out], [seed.reshape(out.shape)], wrt,
-                                                      nested)):
-                        row.append(g)
-                jacobians.append([_assemble(row, out, x, 0, nested) for row, x in zip(rows, wrt)])
-        return rebuild([_pick([_result(j, nested) for j in per], argnums) for per in jacobians])
-
-    return wrapped
+    return _jacobian(fn, argnums, "jacrev", _rows_by_reverse_passes)
 
 
 # Forward mode --------------------------------------------------------------------------------
@@ -168,31 +150,57 @@ def jacfwd(fn: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
     ``out.shape + input.shape`` (a tuple per output and per argnum given as tuples).
 
     >>> import numpy as np, tinygrad_lm as tg
-    >>> tg.jacfwd(lambda x: x[:2] * x[1:])(np.array([1.0, 2.0, 3.0]))
-    array([[2., 1., 0.],
-           [0., 3., 2.]])
+    >>> J = tg.jacfwd(lambda x: x ** 2)(np.array([1.0, 3.0]))   # elementwise: a diagonal 2x
+    >>> J.diagonal(), J.shape
+    (array([2., 6.]), (2, 2))
     """
+    return _jacobian(fn, argnums, "jacfwd", _columns_by_forward_passes)
+
+
+def _jacobian(fn: Callable[..., Any], argnums: int | Sequence[int], op: str,
+              build: Callable[[list, list, bool], list]) -> Callable[..., Any]:
+    """``fn``'s Jacobians for ``argnums``, ``build(outs, wrt, nested)`` giving one per output
+    and per argument: the part jacrev and jacfwd share."""
     def wrapped(*args):
-        positions = _positions(argnums, len(args), "jacfwd")
+        positions = _positions(argnums, len(args), op)
         with _transform() as nested:
-            xs = _variables(args, positions, "jacfwd", nested)
-            outs, rebuild = _outputs(fn(*xs), "jacfwd")
-            jacobians: list[list] = [[] for _ in outs]
-            for k in positions:
-                x = xs[k]
-                columns: list[list] = [[] for _ in outs]
-                for j in range(x.size):
-                    basis = np.zeros(x.size, x.dtype)
-                    basis[j] = 1
-                    _count("forward")
-                    table = push_tangents(outs, {x: basis.reshape(x.shape)}, create_graph=nested)
-                    for column, out in zip(columns, outs):
-                        column.append(_tangent_of(out, table, nested))
-                for per, column, out in zip(jacobians, columns, outs):
-                    per.append(_assemble(column, out, x, -1, nested))
+            xs = _variables(args, positions, op, nested)
+            outs, rebuild = _outputs(fn(*xs), op)
+            jacobians = build(outs, [xs[k] for k in positions], nested)
         return rebuild([_pick([_result(j, nested) for j in per], argnums) for per in jacobians])
 
     return wrapped
+
+
+def _rows_by_reverse_passes(outs: list, wrt: list, nested: bool) -> list:
+    """One reverse pass per output entry, each giving a row of every Jacobian of that output."""
+    jacobians = []
+    for out in outs:
+        rows: list[list] = [[] for _ in wrt]
+        for j in range(out.size):
+            seed = np.zeros(out.size, out.dtype)
+            seed[j] = 1
+            for row, g in zip(rows, _pullback([out], [seed.reshape(out.shape)], wrt, nested)):
+                row.append(g)
+        jacobians.append([_assemble(row, out, x, 0, nested) for row, x in zip(rows, wrt)])
+    return jacobians
+
+
+def _columns_by_forward_passes(outs: list, wrt: list, nested: bool) -> list:
+    """One forward pass per input entry, each giving a column of every output's Jacobian."""
+    jacobians: list[list] = [[] for _ in outs]
+    for x in wrt:
+        columns: list[list] = [[] for _ in outs]
+        for j in range(x.size):
+            basis = np.zeros(x.size, x.dtype)
+            basis[j] = 1
+            _count("forward")
+            table = push_tangents(outs, {x: basis.reshape(x.shape)}, create_graph=nested)
+            for column, out in zip(columns, outs):
+                column.append(_tangent_of(out, table, nested))
+        for per, column, out in zip(jacobians, columns, outs):
+            per.append(_assemble(column, out, x, -1, nested))
+    return jacobians
 
 
 def hessian(fn: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
