@@ -211,3 +211,17 @@ def test_every_figure_on_the_docs_opens_full_size_on_a_click(site):
             shown += 1
             assert f'<a href="{src}" title="open full size"><img ' in text, (page, src)
     assert shown >= 8
+
+
+def test_architecture_quotes_the_whole_first_order_loop():
+    import inspect
+    import textwrap
+
+    from tinygrad_lm import engine
+
+    source = inspect.getsource(engine._first_order)
+    loop = source[source.index("    for node in"):source.index("    return stepped")]
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    assert "```text\n" + textwrap.dedent(loop) + "```" in page
+    code = [line for line in loop.splitlines() if line.strip() and not line.strip().startswith("#")]
+    assert len(code) <= 30, f"the hot loop has {len(code)} code lines (budget: 30)"
