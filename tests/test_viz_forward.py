@@ -188,3 +188,16 @@ def test_forward_drawing_renders(tmp_path):
                                                         cleanup=True)
     svg = (tmp_path / "fwd.svg").read_text()
     assert path.endswith("fwd.svg") and "tangent" in svg and "Forward mode" in svg
+
+
+def test_forward_and_backward_views_side_by_side():
+    from tinygrad_lm._dot import render
+    from tinygrad_lm.graph_view import GraphView
+
+    x1, _, f = _docs_case()
+    views = [ForwardView(f, push_tangents(f, {x1: 1.0}), prefix="c0_"), GraphView(f, prefix="c1_")]
+    source = render(views, titles=["forward", "reverse"], rankdir="TB", legend=False).source
+    forward, reverse = source.split("subgraph cluster_1")
+    assert forward.count(">tangent<") == 7 and ">grad<" not in forward
+    assert reverse.count(">grad<") == 7 and ">tangent<" not in reverse
+    assert "Forward mode" not in source  # the caption speaks for a drawing of the forward pass only

@@ -126,14 +126,15 @@ def render(views: Sequence[GraphView], *, titles: Sequence[str] | None, rankdir:
     """The DOT drawing of one or more views, side by side in titled boxes when several.
 
     ``ids`` writes every box's view id as its SVG ``id``, for pages that script the drawing.
-    Views of the forward pass (``ForwardView``) show tangents, under a caption that says so.
+    Views of the forward pass (``ForwardView``) show tangents; a drawing of only such views
+    says so in a caption and in its legend.
 
     >>> import tinygrad_lm as tg
     >>> dot = render([GraphView(tg.Value(1.0) * 2)], titles=None, rankdir="LR", legend=False)
     >>> dot.source.count("->")  # x -> *, 2 -> *, * -> out
     3
     """
-    forward = any(isinstance(v, ForwardView) for v in views)
+    forward = all(isinstance(v, ForwardView) for v in views)
     dot = new_drawing(rankdir, FORWARD_CAPTION if forward else "")
     clustered = len(views) > 1 or titles is not None
     # dot stacks the disconnected parts of a left-to-right layout bottom-up in the order given,
