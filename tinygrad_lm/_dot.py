@@ -64,7 +64,7 @@ LEGEND_EDGES = (
 )
 # A drawing of the forward pass (``draw_graph(tangents=...)``) says so above it, and in its legend.
 FORWARD_CAPTION = ("Forward mode: every node's value (data) and tangent d node/dv,\n"
-                   "pushed along the arrows from the inputs to the output")
+                   "pushed along the arrows from the inputs to the output\n")
 LEGEND_FORWARD = (
     ("parameter", "input: a leaf, tangent as seeded (0 if not)"),
     ("constant", "constant: tangent zero"),
