@@ -96,10 +96,33 @@ def _draw_examples(out: Path) -> None:
     tg.draw_graph(loss, collapse=model, rankdir="TB").render(outfile=out / "mlp.svg",
                                                              cleanup=True)
 
+    _draw_two_passes(out)
+
     from tinygrad_lm.stories._demo import small_mlp_loss
 
     tg.draw_backward(small_mlp_loss()).save_html(
         out / "backward_mlp.html", title="Step through backward: a small MLP")
+
+
+def _draw_two_passes(out: Path) -> None:
+    """The forward-vs-reverse page's figure: the forward and the reverse pass of the function
+    of its example, as ``draw_graph`` draws each, side by side in one figure."""
+    import tinygrad_lm as tg
+    from tinygrad_lm._dot import render
+    from tinygrad_lm.forward import push_tangents
+    from tinygrad_lm.forward_view import ForwardView
+    from tinygrad_lm.graph_view import GraphView
+
+    x1, x2 = tg.Value(2.0, label="x1"), tg.Value(5.0, label="x2")
+    v1, v2, v3 = x1.log(), x1 * x2, x2.tanh()
+    v4 = v1 + v2
+    f = v4 - v3
+    for node, label in ((v1, "v1"), (v2, "v2"), (v3, "v3"), (v4, "v4"), (f, "f")):
+        node.label = label
+    views = [ForwardView(f, push_tangents(f, {x1: 1.0}), prefix="c0_"), GraphView(f, prefix="c1_")]
+    titles = ["forward: tangents d node / d x1", "reverse: adjoints d f / d node"]
+    render(views, titles=titles, rankdir="TB", legend=False).render(
+        outfile=out / "two_passes.svg", cleanup=True)
 
 
 def on_page_content(html_text, page, config, files):

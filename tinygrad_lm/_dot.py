@@ -6,7 +6,6 @@ module, when they draw: ``import tinygrad_lm`` leaves graphviz unloaded.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,17 +13,14 @@ import graphviz
 import numpy as np
 
 from ._chain_rule import entries
+from ._label_text import MAX_NAME, SMALL, WRAP, text, value_text  # noqa: F401 (shared names)
+from .forward_view import ForwardView
 from .graph_view import EdgeView, GraphView, NodeView
 
 INSTALL_HINT = ("install Graphviz's dot binary: 'apt-get install graphviz' (Debian, Ubuntu), "
                 "'brew install graphviz' (macOS), 'conda install -c conda-forge graphviz', or "
                 "see https://graphviz.org/download/; the DOT text is in .source without it")
 
-# Arrays with at most this many entries are shown in full; larger ones as min/mean/max.
-SMALL = 12
-WRAP = 6  # entries a line
-# Longer names are cut, so that one long label cannot stretch the whole figure.
-MAX_NAME = 40
 SMALL_FONT = 10  # points: shapes, parameters and notes; the body text is 12
 
 FONT = "Helvetica"
@@ -64,6 +60,23 @@ LEGEND_EDGES = (
     ("signal", "gradient flows"),
     ("zero", "no signal: all-zero gradient"),
     ("undefined", "gradient undefined at some entry"),
+    ("constant", "constant input"),
+)
+# A drawing of the forward pass (``draw_graph(tangents=...)``) says so above it, and in its legend.
+FORWARD_CAPTION = ("Forward mode: every node's value (data) and tangent d node/dv,\n"
+                   "pushed along the arrows from the inputs to the output\n")
+LEGEND_FORWARD = (
+    ("parameter", "input: a leaf, tangent as seeded (0 if not)"),
+    ("constant", "constant: tangent zero"),
+    ("root", "root: the output, its tangent is J v"),
+    ("step", "piecewise-constant op: zero tangent"),
+    ("undefined", "op on a jump: derivative undefined"),
+    ("composite", "composite: several ops in one box"),
+)
+LEGEND_EDGES_FORWARD = (
+    ("signal", "tangent flows forward"),
+    ("zero", "no signal: all-zero tangent"),
+    ("undefined", "tangent undefined at some entry"),
     ("constant", "constant input"),
 )
 LEGEND_SAMPLES = {  # (colour, text drawing the edge) in the legend's table
@@ -113,19 +126,22 @@ def render(views: Sequence[GraphView], *, titles: Sequence[str] | None, rankdir:
     """The DOT drawing of one or more views, side by side in titled boxes when several.
 
     ``ids`` writes every box's view id as its SVG ``id``, for pages that script the drawing.
+    Views of the forward pass (``ForwardView``) show tangents; a drawing of only such views
+    says so in a caption and in its legend.
 
     >>> import tinygrad_lm as tg
     >>> dot = render([GraphView(tg.Value(1.0) * 2)], titles=None, rankdir="LR", legend=False)
     >>> dot.source.count("->")  # x -> *, 2 -> *, * -> out
     3
     """
-    dot = new_drawing(rankdir)
+    forward = all(isinstance(v, ForwardView) for v in views)
+    dot = new_drawing(rankdir, FORWARD_CAPTION if forward else "")
     clustered = len(views) > 1 or titles is not None
     # dot stacks the disconnected parts of a left-to-right layout bottom-up in the order given,
     # so they are given in reverse to read top-down.
     flip = rankdir in ("LR", "RL")
     if legend and flip:
-        dot.body.extend(legend_lines())
+        dot.body.extend(legend_lines(forward))
     for k, view in reversed(list(enumerate(views))) if flip else enumerate(views):
         lines = [f"\t{n.id} {node_attrs(n, show_data, show_grad, ids)}\n" for n in view.nodes]
         lines += [f"\t{e.src} -> {e.dst} [{edge_attrs(e, ids)}]\n" for e in view.edges]
@@ -141,7 +157,7 @@ def render(views: Sequence[GraphView], *, titles: Sequence[str] | None, rankdir:
     if legend and not flip:
         # Below the graphs rather than beside them: a figure as narrow as its graphs reads at
         # a larger scale on a page.
-        dot.body.extend(legend_lines())
+        dot.body.extend(legend_lines(forward))
         # Under the deepest graph (the last of them), so that it stretches no rank of the others.
         deepest = max(reversed(views), key=lambda v: v.depth)
         dot.body.append(f"\t{deepest.data_id[deepest.root]} -> legend [style=invis]\n")
@@ -195,63 +211,6 @@ def node_attrs(n: NodeView, show_data: bool, show_grad: bool, ids: bool = False)
     return attrs[:-1] + f' id="{n.id}"]' if ids else attrs
 
 
-def text(s: Any, limit: int | None = MAX_NAME) -> str:
-    """User text made inert inside an HTML-like label: escaped, control characters shown, cut
-    to ``limit`` characters.
-
-    >>> text("a<b")
-    'a&lt;b'
-    """
-    s = str(s)
-    if limit is not None and len(s) > limit:
-        s = s[:limit - 1] + "\u2026"
-    s = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in s)
-    s = html.escape(s.encode("utf-8", "backslashreplace").decode("utf-8"))
-    # dot expands \N, \G, \L... even inside HTML labels (after decoding entities); a doubled
-    # backslash is its escape for one literal backslash.
-    return s.replace("\\", "\\\\").replace("\n", '<BR ALIGN="LEFT"/>')
-
-
-def _number(x: Any) -> str:
-    is_int = isinstance(x, (bool, np.bool_, int, np.integer))
-    return str(int(x)) if is_int else f"{float(x) + 0.0:.4g}"  # + 0.0 shows -0.0 as 0
-
-
-def value_text(x: Any) -> str:
-    """A scalar as a number; a small array in full; a large one as min/mean/max; an empty one
-    as empty. Lines are joined by ``<BR/>``.
-
-    >>> value_text(np.array([1.0, 2.5])), value_text(np.zeros((0, 3)))
-    ('[1, 2.5]', 'empty')
-    """
-    if type(x) is float:
-        return f"{x + 0.0:.4g}"
-    a = np.asarray(x)
-    if a.ndim == 0:
-        return _number(a.item())
-    if a.size == 0:
-        return "empty"
-    if a.size <= SMALL:
-        # A column (n, 1) reads as well on one line; its shape is in the node's header.
-        if a.ndim == 1 or a.shape[-1] == 1:
-            flat = [_number(v) for v in a.reshape(-1).tolist()]
-            lines = (", ".join(flat[i:i + WRAP]) for i in range(0, len(flat), WRAP))
-            return "[" + ",<BR/>".join(lines) + "]"
-        return "<BR/>".join("[" + ", ".join(_number(v) for v in row.tolist()) + "]"
-                            for row in a.reshape(-1, a.shape[-1]))
-    if a.dtype.kind == "b":
-        a = a.astype(np.int64)
-    finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
-    if finite.size == 0:
-        return f"all {_number(a.flat[0])}"
-    parts = f"min {_number(finite.min())}  mean {_number(finite.mean())}  " \
-            f"max {_number(finite.max())}"
-    missing = a.size - finite.size
-    if missing:
-        parts += f"  ({missing} not finite)"
-    return parts
-
-
 def _row(key: str, value: str) -> str:
     value = value or "&#160;"  # dot rejects an empty <FONT></FONT>
     return (f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{MUTED}">{key}</FONT></TD>'
@@ -290,6 +249,8 @@ def _data_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
         rows.append(_row("data", value_text(n.data)))
     if show_grad and n.grad is not None:
         rows.append(_row("grad", "pending" if n.state == "pending" else value_text(n.grad)))
+    if show_grad and n.tangent is not None:
+        rows.append(_row("tangent", value_text(n.tangent)))
     if not rows:
         rows.append(f'<TR><TD>{"loss" if n.kind == "root" else " "}</TD></TR>')
     width = "2.4" if n.kind == "root" else "1.2"
@@ -346,6 +307,9 @@ def _group_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
     """One node for a group: its ops, then each parameter and the group's output (its last op)."""
     fill, border = COLORS["group"]
     rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{text(n.name)}</B></TD></TR>']
+    # A group of the forward pass shows tangents where one of the backward pass shows grads.
+    forward = any(t is not None for t in n.tangent.values())
+    key, derivs = ("tangent", n.tangent) if forward else ("grad", n.grad)
     ops = _op_count(n.members)
     if ops:
         rows.append(_row("ops", text(ops)))
@@ -357,8 +321,8 @@ def _group_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
         rows.append(_row(f"{len(shown)} params", ""))
         if show_data:
             rows.append(_row("data", value_text(np.array([p.data for p in shown]))))
-        if show_grad and all(n.grad.get(p) is not None for p in shown):
-            rows.append(_row("grad", value_text(np.array([n.grad[p] for p in shown]))))
+        if show_grad and all(derivs.get(p) is not None for p in shown):
+            rows.append(_row(key, value_text(np.array([derivs[p] for p in shown]))))
         shown = []
     for node in shown + outputs:
         if node.prim is None:
@@ -369,26 +333,28 @@ def _group_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
         rows.append(_row(text(name), _shape_text(node.data)))
         if show_data:
             rows.append(_row("data", value_text(node.data)))
-        grad = n.grad.get(node)
-        if show_grad and grad is not None:
-            rows.append(_row("grad", value_text(grad)))
+        deriv = derivs.get(node)
+        if show_grad and deriv is not None:
+            rows.append(_row(key, value_text(deriv)))
     return (f'[shape=box style="rounded,filled" fillcolor="{fill}" color="{border}" '
             f"penwidth=1.6 label=<{_table(rows)}>]")
 
 
-def legend_lines() -> list[str]:
-    """The legend: one table, a swatch of each node style and a sample of each edge style.
+def legend_lines(forward: bool = False) -> list[str]:
+    """The legend: one table, a swatch of each node style and a sample of each edge style;
+    ``forward``: that of a drawing of the forward pass.
 
     >>> legend_lines()[0].startswith("\\tlegend [")
     True
     """
-    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>legend</B></TD></TR>']
-    for kind, label in LEGEND:
+    title = "legend: forward mode" if forward else "legend"
+    rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{title}</B></TD></TR>']
+    for kind, label in LEGEND_FORWARD if forward else LEGEND:
         fill, border = COLORS[kind]
         border_width = 2 if kind == "root" else 1
         rows.append(f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="{border_width}" '
                     f'STYLE="rounded" WIDTH="34"> </TD><TD ALIGN="LEFT">{label}</TD></TR>')
-    for kind, label in LEGEND_EDGES:
+    for kind, label in LEGEND_EDGES_FORWARD if forward else LEGEND_EDGES:
         color, sample = LEGEND_SAMPLES[kind]
         rows.append(f'<TR><TD><FONT COLOR="{color}">{sample}</FONT></TD>'
                     f'<TD ALIGN="LEFT">{label}</TD></TR>')

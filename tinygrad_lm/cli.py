@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import _cli_args as types
-from ._files import output_folder, write_bytes, write_text
+from ._files import output_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,10 +110,6 @@ def _demo(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     out = args.out
     print(f"demo: writing the whole story into {out}/", flush=True)
-    try:
-        _graphs(argparse.Namespace(out=out, format="svg", pred=None, target=None))
-    except OSError as e:
-        print(f"  the side-by-side graph was not rendered: {e}", flush=True)
     result = demo.build(out, progress=lambda message: print(f"  {message}", flush=True))
     handprop = result["evidence"]["handprop"]
     print(f"autodiff vs hand-derived backprop, {handprop['steps']} Iris steps: largest weight "
@@ -122,25 +118,6 @@ def _demo(args: argparse.Namespace) -> int:
           f"pages in {time.perf_counter() - start:.0f} s. Open "
           f"{Path(result['index']).resolve()} in a browser: every figure, with a sentence each.")
     return 0
-
-
-GRAPHS_PRED = (0.9, 0.4, 0.6, 0.5)   # the last one sits on accuracy's threshold
-GRAPHS_TARGET = (1, 0, 0, 1)
-
-
-def objectives(pred, target) -> list:
-    """(title, 0-d Tensor) for accuracy, MSE and binary cross-entropy of the same predictions.
-
-    >>> import tinygrad_lm as tg
-    >>> pred = tg.Tensor([0.9, 0.4, 0.6], requires_grad=True)
-    >>> [(title, round(loss.item(), 4)) for title, loss in objectives(pred, tg.Tensor([1, 0, 0]))]
-    [('accuracy', 0.6667), ('MSE', 0.1767), ('binary cross-entropy', 0.5108)]
-    """
-    import tinygrad_lm as tg
-
-    return [("accuracy", tg.metrics.accuracy(pred, target.data)),
-            ("MSE", tg.losses.mse(pred, target)),
-            ("binary cross-entropy", tg.losses.binary_cross_entropy(pred, target))]
 
 
 def _check_graphs(args: argparse.Namespace) -> None:
@@ -153,30 +130,23 @@ def _check_graphs(args: argparse.Namespace) -> None:
 
 
 def _graphs(args: argparse.Namespace) -> int:
-    """Draw accuracy, MSE and BCE side by side for a default batch and for --pred/--target."""
+    """Draw accuracy, MSE and BCE side by side for the demo's batch and for --pred/--target,
+    by the demo's own drawing (strict mode: the undefined entry is marked)."""
     import graphviz
-    import numpy as np
 
-    import tinygrad_lm as tg
+    from .stories import _demo as demo
 
-    batches = {"graphs_default": (GRAPHS_PRED, GRAPHS_TARGET)}
+    batches = {"graphs_default": (demo.COMPARISON_PRED, demo.COMPARISON_TARGET)}
     if args.pred is not None:
         batches["graphs_custom"] = (args.pred, args.target)
-    for stem, (pred_values, target_values) in batches.items():
-        pred = tg.Tensor(np.array(pred_values, dtype=np.float64), requires_grad=True)
-        pred.name = "pred"
-        target = tg.Tensor(np.array(target_values, dtype=np.float64))
-        target.name = "target"
-        titles, roots = zip(*objectives(pred, target))
-        dot = tg.draw_graph(list(roots), titles=list(titles), rankdir="TB")
-        source = args.out / f"{stem}.gv"
-        write_text(source, dot.source)
+    for stem, (pred, target) in batches.items():
+        roots = demo.comparison_roots(pred, target)
         try:
-            figure = write_bytes(args.out / f"{stem}.{args.format}",
-                                 dot.pipe(format=args.format))
+            source, figure = demo.draw_comparison_graph(args.out, roots, stem=stem,
+                                                        fmt=args.format, need_dot=True)
         except graphviz.ExecutableNotFound as e:
-            raise OSError(f"graphs: wrote {source}, but {e}") from e
-        print(f"{', '.join(f'{t} = {r.item():.4g}' for t, r in zip(titles, roots))}")
+            raise OSError(f"graphs: wrote {args.out / f'{stem}.gv'}, but {e}") from e
+        print(", ".join(f"{title} = {root.item():.4g}" for title, root in roots))
         print(f"  figure: {figure}\n  source: {source}")
     return 0
 

@@ -35,7 +35,8 @@ class NodeView:
     ``undefined``, ``composite`` (op boxes), ``group`` or ``raw`` (a constant argument).
     ``node``: the graph node the box shows (for an op box, the node the op made). ``grad``:
     d root / d node, None where none is shown. ``state`` is ``pending``, ``current`` or
-    ``done`` (only a backward explorer's frames are ever not done).
+    ``done`` (only a backward explorer's frames are ever not done). ``tangent``: in a drawing
+    of the forward pass (``forward_view``), d node / d v for the seeded direction ``v``.
 
     >>> NodeView("n0", "data").state
     'done'
@@ -51,12 +52,14 @@ class NodeView:
     undefined: int = 0
     size: int = 0
     state: str = "done"
+    tangent: Any = None
 
 
 @dataclass(eq=False)
 class EdgeView:
     """One arrow: ``kind`` is ``signal``, ``zero`` (all-zero gradient), ``undefined``,
-    ``constant`` or ``pending`` (not yet reached by backward); ``grad`` is what it carries.
+    ``constant`` or ``pending`` (not yet reached by backward); ``grad`` is what it carries
+    back, or in a drawing of the forward pass ``tangent`` what it carries forward.
 
     >>> EdgeView("a", "b", "signal").grad is None
     True
@@ -67,6 +70,7 @@ class EdgeView:
     kind: str
     grad: Any = None
     index: int | None = None  # which input of the op (None where arrows were merged)
+    tangent: Any = None
 
     @property
     def id(self) -> str:
@@ -250,11 +254,27 @@ class GraphView:
         """
         return self.names.get(node) or getattr(node, "name", None) or getattr(node, "label", "")
 
-    def _add_edge(self, merged: dict, key: tuple, kind: str, grad: Any = None) -> None:
+    def _tangent(self, node: Node) -> Any:
+        return None  # a view of the forward pass (forward_view) shows tangents
+
+    def _out_edge(self, node: Node) -> tuple[str, Any]:
+        """The kind of the arrow from the op of ``node`` to its box, and what it carries."""
+        grad = self.grads.get(node)
+        return _edge_kind(grad), grad
+
+    def _in_edge(self, member: Node, j: int, inp: Node) -> tuple[str, Any]:
+        """The kind of the arrow from input ``j`` of ``member`` into its op, and what it
+        carries back."""
+        grad = self.grads.get((member, j))
+        counts = self.undefined.get(member)
+        return ("undefined" if counts and counts[j] else _edge_kind(grad)), grad
+
+    def _add_edge(self, merged: dict, key: tuple, kind: str, grad: Any = None,
+                  tangent: Any = None) -> None:
         """Record an edge; edges merged into one show the strongest signal among them."""
         previous = merged.get(key)
         if previous is None or _PRECEDENCE[kind] > _PRECEDENCE[previous.kind]:
-            merged[key] = EdgeView(key[0], key[1], kind, grad, key[2])
+            merged[key] = EdgeView(key[0], key[1], kind, grad, key[2], tangent)
 
     def _build(self, prefix: str) -> None:
         ids = self.data_id
@@ -268,7 +288,8 @@ class GraphView:
                 ids[node] = group_ids[name]
         for name, nodes in members.items():
             self.nodes.append(NodeView(group_ids[name], "group", name=name, members=nodes,
-                                       grad={m: self.grads.get(m) for m in nodes}))
+                                       grad={m: self.grads.get(m) for m in nodes},
+                                       tangent={m: self._tangent(m) for m in nodes}))
         hidden = set(self.box_of)
         constants: dict[Node, None] = {}  # insertion-ordered set, by identity
         for node in self.order:
@@ -291,7 +312,7 @@ class GraphView:
             else:
                 kind = "data"
             self.nodes.append(NodeView(ids[node], kind, node, self.name(node), node.data,
-                                       self.grads.get(node)))
+                                       self.grads.get(node), tangent=self._tangent(node)))
         for member, out in self.box_of.items():
             ids[member] = f"{ids[out]}op"
         self._build_ops(prefix)
@@ -308,8 +329,8 @@ class GraphView:
             self.op_id[node] = op_id
             if not grouped:
                 self.nodes.append(self._op_view(node, op_id))
-                self._add_edge(merged, (op_id, out_id, None),
-                               _edge_kind(self.grads.get(node)), self.grads.get(node))
+                self._add_edge(merged, (op_id, out_id, None), *self._out_edge(node),
+                               self._tangent(node))
             for member, j, inp, arg in self._op_inputs(node):
                 if inp is None:
                     src = f"{prefix}r{raw}"
@@ -319,12 +340,12 @@ class GraphView:
                 elif not inp.requires_grad:
                     src, kind, grad = ids[inp], "constant", None
                 else:
-                    src, grad = ids[inp], self.grads.get((member, j))
-                    counts = self.undefined.get(member)
-                    kind = "undefined" if counts and counts[j] else _edge_kind(grad)
+                    src = ids[inp]
+                    kind, grad = self._in_edge(member, j, inp)
                 if src != op_id:
                     one = src.startswith(f"{prefix}g") or grouped or node in self.boxes
-                    self._add_edge(merged, (src, op_id, None if one else j), kind, grad)
+                    self._add_edge(merged, (src, op_id, None if one else j), kind, grad,
+                                   None if inp is None else self._tangent(inp))
         self.edges.extend(merged.values())
 
     def _op_inputs(self, node: Node) -> Iterable[tuple[Node, int, Node | None, Any]]:

@@ -16,6 +16,9 @@ Styles, explained by the legend drawn beside the graph:
 - a composite (``binary_cross_entropy`` and its clips and logs) is one violet box, drawn op by
   op with ``expand=True``.
 
+The forward pass: ``tangents={x: v}`` draws it instead, each box with its value and its
+tangent d node / d v (``forward.push_tangents``' numbers), under a caption saying so.
+
 Large graphs: ``collapse`` draws a whole module, or any set of tensors, as one node, and
 ``max_nodes`` refuses to lay out an unreadable wall.
 """
@@ -25,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .forward import push_tangents
+from .forward_view import ForwardView, check_tangents
 from .graph_view import GraphView
 from .node import Node
 
@@ -82,7 +87,8 @@ def check_roots(root: Any, op: str) -> list[Node]:
 def draw_graph(root: Node | Sequence[Node], *, show_data: bool = True, show_grad: bool = True,
                rankdir: str | None = None, titles: Sequence[str] | None = None,
                collapse: Any = None, max_nodes: int | None = 500, legend: bool = True,
-               undefined: str = "zero", expand: bool | Iterable[str] = False) -> Drawing:
+               undefined: str = "zero", expand: bool | Iterable[str] = False,
+               tangents: Mapping[Node, Any] | None = None) -> Drawing:
     """Draw the graph that computed ``root`` (a ``Value`` or ``Tensor``) with values and grads.
 
     ``root`` may be a list of roots, drawn side by side in one figure, one box each, titled by
@@ -100,6 +106,15 @@ def draw_graph(root: Node | Sequence[Node], *, show_data: bool = True, show_grad
     ops, ``expand=["cross_entropy"]`` those of the named ones. ``max_nodes`` (``None``: no
     limit) is checked after collapsing.
 
+    ``tangents={leaf: tangent}`` draws the forward pass instead of the backward one, as
+    ``tg.jvp`` runs it: every box shows its value and its tangent d node / d v (``v`` the
+    seeded direction; leaves not given have tangent zero), every arrow carries its tangent
+    from the inputs to the output, and ``show_grad`` shows or hides the tangents. Keys are
+    leaves of the graph, tangents of their shape and dtype (a number for a ``Value``).
+
+    The drawing's ``views`` are the ``GraphView`` (or ``ForwardView``) of each root: its boxes
+    and arrows as plain data, with the numbers they show (``grad``, ``tangent``).
+
     >>> import tinygrad_lm as tg
     >>> a, b = tg.Value(2.0, label="a"), tg.Value(-3.0, label="b")
     >>> c = a * b
@@ -109,6 +124,8 @@ def draw_graph(root: Node | Sequence[Node], *, show_data: bool = True, show_grad
     3
     >>> a.grad
     0.0
+    >>> "tangent" in draw_graph(c, tangents={a: 1.0}).source  # d c / d a = b = -3
+    True
     """
     roots = check_roots(root, "draw_graph")
     if titles is not None and len(titles) != len(roots):
@@ -117,8 +134,13 @@ def draw_graph(root: Node | Sequence[Node], *, show_data: bool = True, show_grad
     if undefined not in ("zero", "nan"):
         raise ValueError(f"draw_graph: undefined must be 'zero' or 'nan', got {undefined!r}")
     groups = resolve_groups(collapse)
-    views = [GraphView(r, groups=groups, undefined=undefined, expand=expand, prefix=f"c{k}_")
-             for k, r in enumerate(roots)]
+    options = {"groups": groups, "undefined": undefined, "expand": expand}
+    if tangents is None:
+        views = [GraphView(r, **options, prefix=f"c{k}_") for k, r in enumerate(roots)]
+    else:
+        table = push_tangents(roots, check_tangents(tangents, roots, "draw_graph"),
+                              undefined=undefined)
+        views = [ForwardView(r, table, **options, prefix=f"c{k}_") for k, r in enumerate(roots)]
     total = sum(v.count for v in views)
     if max_nodes is not None and total > max_nodes:
         hint = ("collapse=model (one node per module) or collapse={'name': [tensors]}"
@@ -128,8 +150,10 @@ def draw_graph(root: Node | Sequence[Node], *, show_data: bool = True, show_grad
                          f"node, or max_nodes={total} (or None) to draw them all")
     from ._dot import render
 
-    return render(views, titles=titles, rankdir=rankdir, show_data=show_data,
-                  show_grad=show_grad, legend=legend)
+    drawing = render(views, titles=titles, rankdir=rankdir, show_data=show_data,
+                     show_grad=show_grad, legend=legend)
+    drawing.views = views
+    return drawing
 
 
 def resolve_groups(collapse: Any) -> dict[int, str]:

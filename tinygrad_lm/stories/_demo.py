@@ -36,16 +36,21 @@ COMPARISON_PRED = (0.9, 0.4, 0.6, 0.5)  # the last one sits on accuracy's thresh
 COMPARISON_TARGET = (1.0, 0.0, 0.0, 1.0)
 
 
-def comparison_roots() -> list[tuple[str, Tensor]]:
-    """(title, 0-d Tensor) for accuracy, MSE and binary cross-entropy of the same predictions,
-    ``pred`` and ``target`` named so that every panel shows both.
+def comparison_roots(pred_values: Sequence[float] = COMPARISON_PRED,
+                     target_values: Sequence[float] = COMPARISON_TARGET,
+                     ) -> list[tuple[str, Tensor]]:
+    """(title, 0-d Tensor) for accuracy, MSE and binary cross-entropy of the same predictions
+    (probabilities) against the same 0/1 targets, ``pred`` and ``target`` named so that every
+    panel shows both.
 
     >>> [(title, round(root.item(), 4)) for title, root in comparison_roots()]
     [('accuracy', 0.5), ('MSE', 0.195), ('binary cross-entropy', 0.5564)]
+    >>> [round(root.item(), 4) for _, root in comparison_roots([0.9, 0.4], [1, 1])]
+    [0.5, 0.185, 0.5108]
     """
-    pred = Tensor(np.array(COMPARISON_PRED), requires_grad=True)
+    pred = Tensor(np.array(pred_values, dtype=np.float64), requires_grad=True)
     pred.name = "pred"
-    target = Tensor(np.array(COMPARISON_TARGET))
+    target = Tensor(np.array(target_values, dtype=np.float64))
     target.name = "target"
     roots = [("accuracy", metrics.accuracy(pred, target)), ("MSE", losses.mse(pred, target)),
              ("binary cross-entropy", losses.binary_cross_entropy(pred, target))]
@@ -54,18 +59,24 @@ def comparison_roots() -> list[tuple[str, Tensor]]:
     return roots
 
 
-def draw_comparison_graph(out_dir: Path) -> list[str]:
+def draw_comparison_graph(out_dir: Path, roots: Sequence[tuple[str, Tensor]] | None = None, *,
+                          stem: str = GRAPHS_FIGURE.removesuffix(".svg"), fmt: str = "svg",
+                          need_dot: bool = False) -> list[str]:
     """Accuracy, MSE and binary cross-entropy side by side, in the strict mode, so that the
     prediction on accuracy's threshold shows its undefined (NaN) gradient; as SVG.
+
+    ``roots``: ``comparison_roots(pred, target)`` of other predictions (default: the
+    demo's); ``stem`` and ``fmt`` name the files; ``need_dot``: a missing Graphviz binary
+    raises ``GraphvizNotFound`` instead of writing only the ``.gv`` source.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     sorted(Path(p).name for p in draw_comparison_graph(Path(d)))
     ['graphs_default.gv', 'graphs_default.svg']
     """
-    titles, roots = zip(*comparison_roots())
-    dot = draw_graph(list(roots), titles=list(titles), undefined="nan")
-    return _render(dot, out_dir, GRAPHS_FIGURE.removesuffix(".svg"))
+    titles, nodes = zip(*(comparison_roots() if roots is None else roots))
+    dot = draw_graph(list(nodes), titles=list(titles), undefined="nan")
+    return _render(dot, out_dir, stem, fmt, need_dot)
 
 
 def iris_mlp_loss() -> tuple[Tensor, nn.MLP]:
@@ -99,13 +110,16 @@ def draw_mlp_graph(out_dir: Path) -> list[str]:
     return _render(draw_graph(loss, collapse=net), out_dir, MLP_GRAPH_STEM)
 
 
-def _render(dot: Any, out_dir: Path, stem: str) -> list[str]:
+def _render(dot: Any, out_dir: Path, stem: str, fmt: str = "svg",
+            need_dot: bool = False) -> list[str]:
     import graphviz
 
     source = write_text(out_dir / f"{stem}.gv", dot.source)
     try:
-        figure = write_bytes(out_dir / f"{stem}.svg", dot.pipe(format="svg"))
+        figure = write_bytes(out_dir / f"{stem}.{fmt}", dot.pipe(format=fmt))
     except graphviz.ExecutableNotFound:
+        if need_dot:
+            raise
         return [source]
     return [source, figure]
 
