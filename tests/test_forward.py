@@ -171,8 +171,15 @@ def test_strict_mode_on_argmax_of_a_tie_and_on_a_locally_constant_comparison():
     out = x.argmax(axis=1)
     np.testing.assert_array_equal(push_tangents(out, {x: np.ones((2, 2))}, undefined="nan")[out],
                                   [np.nan, 0.0])
-    hit = x.argmax(axis=1) == np.array([1, 1])  # argmax is locally constant: no jump here
-    assert not np.isnan(push_tangents(hit, {x: np.ones((2, 2))}, undefined="nan")[hit]).any()
+    # The comparison of argmax (locally constant) has no jump of its own, but the tie's NaN
+    # reaches its output, as reverse mode's NaN reaches x's tied row.
+    hit = x.argmax(axis=1) == np.array([1, 1])
+    np.testing.assert_array_equal(push_tangents(hit, {x: np.ones((2, 2))}, undefined="nan")[hit],
+                                  [np.nan, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", tg.ZeroGradientWarning)
+        hit.sum().backward(undefined="nan")
+    np.testing.assert_array_equal(np.isnan(x.grad), [[True, True], [False, False]])
 
 
 def test_float32_tangents_stay_float32():
@@ -199,3 +206,16 @@ def test_a_graph_freed_by_backward_cannot_carry_tangents():
     y.backward(retain_graph=False)
     with pytest.raises(RuntimeError, match="freed by an earlier backward"):
         push_tangents(y, {x: np.ones(2)})
+
+
+def test_strict_mode_keeps_an_undefined_tangent_through_later_steps():
+    # accuracy = mean((pred > 0.5) == y): the comparison with y sees a locally constant input,
+    # but the NaN that pred == 0.5 puts on the first step's tangent must reach the output, as
+    # reverse mode's NaN reaches pred.
+    pred = tg.Tensor([0.5, 0.7, 0.2], requires_grad=True)
+    accuracy = ((pred > 0.5) == tg.Tensor([1.0, 1.0, 0.0])).mean()
+    tangents = push_tangents(accuracy, {pred: np.array([1.0, 0.0, 0.0])}, undefined="nan")
+    assert np.isnan(tangents[accuracy])
+    tangents = push_tangents(accuracy, {pred: np.array([0.0, 1.0, 1.0])}, undefined="nan")
+    assert np.isnan(tangents[accuracy])  # the jump's NaN does not depend on the direction
+    assert push_tangents(accuracy, {pred: np.ones(3)})[accuracy] == 0.0

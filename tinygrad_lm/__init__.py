@@ -1,4 +1,4 @@
-"""tinygrad_lm: small, exact autodiff over numpy (reverse and forward mode), with pictures of the gradient."""
+"""tinygrad_lm: small, exact autodiff over numpy (reverse and forward mode), with pictures."""
 
 from . import datasets, functional, losses, metrics, nn, optim
 from . import testing as testing

@@ -68,7 +68,7 @@ def push_tangents(outputs: Node | Sequence[Node], tangents: dict, *, undefined: 
         if not carrying:
             continue
         if prim.jumps is not None:
-            result[node] = _piecewise_tangent(node, carrying, constant, create_graph)
+            result[node] = _piecewise_tangent(node, carrying, constant, result, create_graph)
             continue
         tangent = _contributions(node, carrying, result, create_graph)
         if shaped and np.shape(tangent) != np.shape(node.data):
@@ -113,16 +113,18 @@ def _contributions(node: Node, carrying: list[int], result: dict, create_graph: 
 
 
 def _piecewise_tangent(node: Node, carrying: list[int], constant: set[int] | None,
-                       create_graph: bool) -> Any:
-    """Exact zeros; in strict mode NaN where an input carrying a tangent sits on a jump."""
+                       result: dict, create_graph: bool) -> Any:
+    """Exact zeros; in strict mode NaN where an input carrying a tangent sits on a jump, or
+    carries an undefined (NaN) tangent already: forward mode meets the jumps nearest the
+    leaves first, and what they left undefined stays so through every later step."""
     if constant is None:
         return node._zeros_like(None, create_graph)
     masks = jump_masks(node, constant)
     on_jump = None
     for i in carrying:
-        mask = masks[i]
-        if mask is None:
-            continue
+        incoming = result[node.inputs[i]]
+        undefined = np.isnan(getattr(incoming, "data", incoming))
+        mask = undefined if masks[i] is None else masks[i] | undefined
         mask = _to_output(mask, node)
         on_jump = mask if on_jump is None else on_jump | mask
     return node._zeros_like(on_jump, create_graph)
