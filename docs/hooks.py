@@ -1,16 +1,23 @@
-"""MkDocs hooks: render docstring doctests as code, and make the figures by running the stories.
+"""MkDocs hooks: doctests as code, the figures made by running the stories, math as MathML.
 
 Figures are never committed: before each build every ``tinygrad_lm.stories`` module's
 ``run(out_dir)`` writes its figures into a fresh temporary folder, and the files there are
-served under ``figures/<story>/`` (so ``figures/why_accuracy/accuracy_vs_losses.png`` is
+served under ``figures/<story>/`` (so ``figures/why_accuracy/objectives.png`` is
 written by ``tinygrad_lm/stories/why_accuracy.py``). Nothing is written into ``docs/``, so
 ``mkdocs serve`` does not rebuild in a loop. A story that fails fails the build.
+
+Math is rendered at build time: the ``\\( \\)`` and ``\\[ \\]`` spans that
+``pymdownx.arithmatex`` leaves become MathML (by ``latex2mathml``), which browsers display
+natively, so the pages need no script and no network. LaTeX the converter cannot express
+fails the build instead of showing as raw source.
 """
 
 from __future__ import annotations
 
+import html
 import importlib
 import pkgutil
+import re
 import shutil
 import sys
 import tempfile
@@ -18,6 +25,11 @@ from pathlib import Path
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".html")
 _state: dict = {}
+# What pymdownx.arithmatex (generic mode) writes around inline and display math.
+# A figure the stories or the drawing examples made, shown inline on a page.
+_FIGURE = re.compile(r'<img ([^>]*?)src="([^"]*figures/[^"]+)"([^>]*)>')
+_MATH = re.compile(r'<(span|div) class="arithmatex">\s*(?:\\\((.*?)\\\)|\\\[(.*?)\\\])\s*</\1>',
+                   re.DOTALL)
 
 
 def on_config(config):
@@ -70,10 +82,11 @@ def _draw_examples(out: Path) -> None:
 
     pred = tg.Tensor([0.9, 0.4, 0.6, 0.5], requires_grad=True)
     pred.name = "pred"
-    y = np.array([1.0, 0.0, 0.0, 1.0])
+    y = tg.Tensor([1.0, 0.0, 0.0, 1.0])
+    y.name = "target"
     roots = [tg.metrics.accuracy(pred, y), tg.losses.mse(pred, y),
              tg.losses.binary_cross_entropy(pred, y)]
-    tg.draw_graph(roots, titles=["accuracy", "MSE", "cross-entropy"], rankdir="TB",
+    tg.draw_graph(roots, titles=["accuracy", "MSE", "cross-entropy"],
                   undefined="nan").render(outfile=out / "objectives.svg", cleanup=True)
 
     model = tg.nn.MLP([4, 8, 3], activation="sigmoid")
@@ -82,6 +95,61 @@ def _draw_examples(out: Path) -> None:
     loss = tg.losses.cross_entropy(model(x), np.array([0, 1, 2, 1, 0]))
     tg.draw_graph(loss, collapse=model, rankdir="TB").render(outfile=out / "mlp.svg",
                                                              cleanup=True)
+
+    _draw_two_passes(out)
+
+    from tinygrad_lm.stories._demo import small_mlp_loss
+
+    tg.draw_backward(small_mlp_loss()).save_html(
+        out / "backward_mlp.html", title="Step through backward: a small MLP")
+
+
+def _draw_two_passes(out: Path) -> None:
+    """The forward-vs-reverse page's figure: the forward and the reverse pass of the function
+    of its example, as ``draw_graph`` draws each, side by side in one figure."""
+    import tinygrad_lm as tg
+    from tinygrad_lm._dot import render
+    from tinygrad_lm.forward import push_tangents
+    from tinygrad_lm.forward_view import ForwardView
+    from tinygrad_lm.graph_view import GraphView
+
+    x1, x2 = tg.Value(2.0, label="x1"), tg.Value(5.0, label="x2")
+    v1, v2, v3 = x1.log(), x1 * x2, x2.tanh()
+    v4 = v1 + v2
+    f = v4 - v3
+    for node, label in ((v1, "v1"), (v2, "v2"), (v3, "v3"), (v4, "v4"), (f, "f")):
+        node.label = label
+    views = [ForwardView(f, push_tangents(f, {x1: 1.0}), prefix="c0_"), GraphView(f, prefix="c1_")]
+    titles = ["forward: tangents d node / d x1", "reverse: adjoints d f / d node"]
+    render(views, titles=titles, rankdir="TB", legend=False).render(
+        outfile=out / "two_passes.svg", cleanup=True)
+
+
+def on_page_content(html_text, page, config, files):
+    """Math spans become MathML, rendered here rather than in the browser; figures become links.
+
+    Each figure is shown fitted to the page's column, and a click on it opens the file itself,
+    full size.
+    """
+    html_text = _FIGURE.sub(r'<a href="\2" title="open full size"><img \1src="\2"\3></a>',
+                            html_text)
+    return _MATH.sub(lambda m: _mathml(m, page.file.src_path), html_text)
+
+
+def _mathml(match: re.Match, where: str) -> str:
+    from latex2mathml.converter import convert
+
+    inline, display = match.group(2), match.group(3)
+    tex = html.unescape(inline if inline is not None else display).strip()
+    mathml = convert(tex, display="inline" if inline is not None else "block")
+    # The converter turns what it does not know into <merror> or a bare & (alignment outside
+    # a table); either would show the reader broken math, so the build stops instead.
+    if "<merror" in mathml or "<mi>&</mi>" in mathml:
+        raise ValueError(f"{where}: latex2mathml cannot render {tex!r}; rewrite it (for "
+                         "example an aligned block as \\begin{array}{rl})")
+    if inline is not None:
+        return f'<span class="arithmatex">{mathml}</span>'
+    return f'<div class="arithmatex">{mathml}</div>'
 
 
 def on_files(files, config):

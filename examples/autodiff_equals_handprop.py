@@ -1,4 +1,4 @@
-"""Autodiff of sum((A2 - Y)**2) / 2N reproduces hand-derived backprop on Iris, step for step.
+"""Autodiff of half_sse = sum((A2 - Y)**2) / 2N reproduces hand-derived backprop, step for step.
 
 Run: python examples/autodiff_equals_handprop.py [OUT_DIR]   (figures go to OUT_DIR,
 default ./handprop_figures). The experiment lives in tinygrad_lm.stories.handprop.
@@ -13,28 +13,29 @@ from tinygrad_lm.stories import handprop
 def main() -> None:
     out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "handprop_figures")
     evidence = handprop.run(out_dir)
-    hidden, ce = evidence["hidden"], evidence["cross_entropy"]
-    sizes = "-".join(map(str, evidence["sizes"]))
-    print(f"Iris, {sizes} sigmoid MLP without biases, lr {evidence['lr']}, "
-          f"{evidence['steps']} full-batch steps, by autodiff and by the hand-derived deltas:")
-    print(f"  largest weight difference over all steps: {hidden['max_weight_diff']:.3g}")
-    print(f"  largest loss difference over all steps:   {hidden['max_loss_diff']:.3g}"
-          f"  ({'bit for bit identical' if hidden['bit_identical'] else 'rounding only'})")
-    print(f"  hidden loss sum((A2-Y)^2)/2N: {hidden['first_loss']:.4f} -> "
-          f"{hidden['final_loss']:.4f}, training accuracy {hidden['final_accuracy']:.1%}")
-    print(f"The printed 'MSE' (mean over all N*C entries) has gradients {evidence['mse_ratio']:.6f}"
-          f" times the hidden loss's, i.e. 2/C with C = 3 (largest deviation "
+    half, ce = evidence["half_sse"], evidence["binary_cross_entropy"]
+    print(f"{evidence['setup']}, by autodiff and by the hand-derived deltas:")
+    print(f"  largest weight difference over all steps: {half['max_weight_diff']:.3g}")
+    print(f"  largest loss difference over all steps:   {half['max_loss_diff']:.3g}"
+          f"  ({'bit for bit identical' if half['bit_identical'] else 'rounding only'})")
+    print(f"  half_sse = sum((A2-Y)^2)/2N: {half['first_loss']:.4f} -> "
+          f"{half['final_loss']:.4f}, training accuracy {half['final_accuracy']:.1%}")
+    print(f"tg.losses.mse (the mean over all N*C entries) has gradients "
+          f"{evidence['mse_ratio']:.6f} times half_sse's, i.e. 2/C with C = 3 (largest deviation "
           f"{evidence['mse_ratio_max_deviation']:.2g}).")
-    print(f"Cross-entropy of the sigmoid outputs (output delta A2 - Y, the A2(1-A2) factor "
-          f"cancels): autodiff vs hand, largest weight difference {ce['max_weight_diff']:.3g};")
+    print(f"tg.losses.binary_cross_entropy of the sigmoid outputs (output delta A2 - Y, the "
+          f"A2(1-A2) factor cancels): autodiff vs hand, largest weight difference "
+          f"{ce['max_weight_diff']:.3g};")
     print(f"  loss {ce['first_loss']:.4f} -> {ce['final_loss']:.4f}, training accuracy "
           f"{ce['final_accuracy']:.1%}")
+    wrong = evidence["wrong_start"]
+    print(f"The confidently wrong start: the trained output weights negated and scaled, "
+          f"{wrong['confidently_wrong']:.1%} of the outputs saturated on the wrong side.")
     for start, curves in evidence["learning"].items():
-        steps = {name: curve["steps_to_90_percent"] for name, curve in curves.items()}
-        print(f"  steps to 90% accuracy from the {start.replace('_', ' ')}: squared error "
-              f"{steps['hidden'] or 'not reached'}, cross-entropy {steps['cross_entropy']}")
-    print(f"  ({evidence['saturated_fraction_at_start']:.0%} of the output units start saturated "
-          f"in the saturated start)")
+        print(f"  from the {start.replace('_', ' ')}: 90% training accuracy "
+              f"{handprop.reached(curves['half_sse']['steps_to_90_percent'])} with half_sse, "
+              f"{handprop.reached(curves['binary_cross_entropy']['steps_to_90_percent'])} with "
+              "cross-entropy")
     print("Figures:", *evidence["figures"], sep="\n  ")
 
 

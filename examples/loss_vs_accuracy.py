@@ -15,13 +15,14 @@ def main() -> None:
           f"{evidence['epochs']} epochs.\n")
     print("epoch  train loss  val loss  val accuracy  confidence of wrong answers")
     curves = evidence["curves"]
-    best = evidence["best_loss_epoch"]
-    for e in sorted({0, 9, best, 49, 99, 199, evidence["epochs"] - 1}):
-        mark = "  <- lowest validation loss" if e == best else ""
-        print(f"{e + 1:5d}  {curves['train_loss'][e]:10.4f}  {curves['val_loss'][e]:8.4f}  "
+    best = evidence["best_loss_epoch"]          # epochs count from 1; curves[k] is epoch k + 1
+    for epoch in sorted({1, 10, best, 50, 100, 200, evidence["epochs"]}):
+        e = epoch - 1
+        mark = "  <- lowest validation loss" if epoch == best else ""
+        print(f"{epoch:5d}  {curves['train_loss'][e]:10.4f}  {curves['val_loss'][e]:8.4f}  "
               f"{curves['val_accuracy'][e]:12.4f}  {curves['wrong_confidence'][e]:27.3f}{mark}")
     b, f = evidence["at_best_loss"], evidence["final"]
-    print(f"\nFrom epoch {b['epoch'] + 1} to {f['epoch'] + 1} the validation loss rose "
+    print(f"\nFrom epoch {b['epoch']} to {f['epoch']} the validation loss rose "
           f"{b['val_loss']:.4f} -> {f['val_loss']:.4f} while the accuracy rose "
           f"{b['val_accuracy']:.4f} -> {f['val_accuracy']:.4f}:")
     print(f"  the wrong answers grew more confident ({b['wrong_confidence']:.3f} -> "

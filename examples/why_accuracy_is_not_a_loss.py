@@ -16,11 +16,11 @@ def main() -> None:
     print("Gradient of each objective at these weights:")
     for name, g in evidence["gradients"].items():
         note = "  <- ZeroGradientWarning" if g["warned"] else ""
-        print(f"  {name:14s} dw = [{g['w'][0]: .6f}, {g['w'][1]: .6f}]  db = {g['b']: .6f}{note}")
+        print(f"  {name:20s} dw = [{g['w'][0]: .6f}, {g['w'][1]: .6f}]  db = {g['b']: .6f}{note}")
 
     print(f"\n{evidence['steps']} steps of gradient descent (lr {evidence['lr']}) on each:")
     for name, t in evidence["training"].items():
-        print(f"  {name:14s} loss {t['loss_before']:.4f} -> {t['loss_after']:.4f}   "
+        print(f"  {name:20s} loss {t['loss_before']:.4f} -> {t['loss_after']:.4f}   "
               f"accuracy -> {t['accuracy_after']:.3f}   weights unchanged to the bit: "
               f"{t['weights_bit_identical']}   warnings: {t['zero_gradient_warnings']}")
 

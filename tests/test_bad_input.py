@@ -76,7 +76,7 @@ def test_unsupported_data():
         Tensor("abc")
     with pytest.raises(TypeError, match="Tensor.*complex"):
         Tensor(np.array([1j]))
-    with pytest.raises(TypeError, match=r"\+.*complex"):
+    with pytest.raises(TypeError, match=r"add.*complex"):
         Tensor([1.0]) + 1j
 
 
@@ -189,7 +189,7 @@ def test_mixing_value_and_tensor():
 
 
 def test_value_with_a_string_operand():
-    with pytest.raises(TypeError, match=r"\*.*str"):
+    with pytest.raises(TypeError, match=r"mul.*str"):
         tg.Value(1.0) * "a"
 
 

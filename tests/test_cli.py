@@ -21,38 +21,20 @@ def test_train_prints_progress_difference_and_writes_curves(tmp_path, capsys):
 
 
 def test_train_digits_cross_entropy(tmp_path, capsys):
-    assert cli.main(["train", "--dataset", "digits", "--loss", "cross_entropy", "--epochs", "3",
-                     "--hidden", "8", "--out", str(tmp_path)]) == 0
+    assert cli.main(["train", "--dataset", "digits", "--loss", "binary_cross_entropy",
+                     "--epochs", "3", "--hidden", "8", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
-    assert "digits, loss cross_entropy" in printed
+    assert "digits, loss binary_cross_entropy" in printed
     assert "on 1347 training and" in printed
 
 
 @pytest.mark.parametrize("flag, bad, valid", [
     ("--dataset", "mnist", "'iris', 'digits'"),
-    ("--loss", "accuracy", "'mse', 'cross_entropy'"),
+    ("--loss", "accuracy", "'half_sse', 'mse', 'binary_cross_entropy'"),
 ])
 def test_unknown_names_list_the_valid_ones(flag, bad, valid, tmp_path, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["train", flag, bad, "--out", str(tmp_path)])
-    assert exit_info.value.code == 2
+    assert cli.main(["train", flag, bad, "--out", str(tmp_path)]) == 2
     assert valid in capsys.readouterr().err
-
-
-def test_output_folder_that_cannot_be_written(tmp_path, capsys):
-    blocker = tmp_path / "a_file"
-    blocker.write_text("not a folder")
-    assert cli.main(["train", "--epochs", "1", "--out", str(blocker)]) == 2
-    assert "exists and is not a folder" in capsys.readouterr().err
-    assert cli.main(["demo", "--out", str(blocker / "inside")]) == 2
-    assert "cannot write to the output folder" in capsys.readouterr().err
-
-
-def test_train_rejects_nonsense_numbers(tmp_path, capsys):
-    assert cli.main(["train", "--epochs", "0", "--out", str(tmp_path)]) == 2
-    assert "--epochs must be at least 1" in capsys.readouterr().err
-    assert cli.main(["train", "--epochs", "1", "--lr", "-1", "--out", str(tmp_path)]) == 2
-    assert "lr must be >= 0" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -168,3 +168,60 @@ def test_shell_commands_in_docs_are_real(page, line):
             assert (ROOT / "benchmarks" / "bench_mlp.py").is_file()
         else:
             pytest.fail(f"{page}: no check for the command {command.strip()!r}")
+
+
+def test_math_is_rendered_at_build_time_and_no_page_loads_a_script_from_the_network(site):
+    pages = {p: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    for page, text in pages.items():
+        scripts = re.findall(r'<script[^>]*\ssrc="([^"]+)"', text)
+        assert not [s for s in scripts if urlsplit(s).scheme or s.startswith("//")], page
+        assert "\\(" not in "".join(re.findall(r'class="arithmatex">(.*?)</', text)), page
+    hidden = pages[site / "hidden-loss-in-backprop" / "index.html"]
+    assert hidden.count('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">') >= 8
+    update = hidden[hidden.index('id="the-textbook-update"'):]
+    table = update[:update.index("</mtable>")]
+    assert table.count("<mtr>") == 4      # all four lines of the update, none dropped
+
+
+def test_the_math_hook_refuses_latex_it_cannot_render():
+    sys.path.insert(0, str(DOCS))
+    try:
+        import hooks
+    finally:
+        sys.path.remove(str(DOCS))
+    pytest.importorskip("latex2mathml")
+
+    class Page:
+        class file:
+            src_path = "page.md"
+
+    good = hooks.on_page_content('<span class="arithmatex">\\(a &lt; b\\)</span>', Page, None,
+                                 None)
+    assert good.startswith('<span class="arithmatex"><math') and "<mo>&#x0003C;</mo>" in good
+    with pytest.raises(ValueError, match="page.md: latex2mathml cannot render"):
+        hooks.on_page_content('<div class="arithmatex">\\[\\begin{aligned} a &= b '
+                              '\\end{aligned}\\]</div>', Page, None, None)
+
+
+def test_every_figure_on_the_docs_opens_full_size_on_a_click(site):
+    shown = 0
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for src in re.findall(r'<img [^>]*src="([^"]*figures/[^"]+)"', text):
+            shown += 1
+            assert f'<a href="{src}" title="open full size"><img ' in text, (page, src)
+    assert shown >= 8
+
+
+def test_architecture_quotes_the_whole_first_order_loop():
+    import inspect
+    import textwrap
+
+    from tinygrad_lm import engine
+
+    source = inspect.getsource(engine._first_order)
+    loop = source[source.index("    for node in"):source.index("    return stepped")]
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    assert "```text\n" + textwrap.dedent(loop) + "```" in page
+    code = [line for line in loop.splitlines() if line.strip() and not line.strip().startswith("#")]
+    assert len(code) <= 30, f"the hot loop has {len(code)} code lines (budget: 30)"

@@ -14,7 +14,7 @@ def iris():
     return X, np.eye(3)[y]
 
 
-def test_hidden_loss_two_thousand_steps_match_at_every_step(iris):
+def test_half_sse_two_thousand_steps_match_at_every_step(iris):
     X, Y = iris
     result = handprop.compare(X, Y, *handprop.initial_weights(), steps=2000, lr=0.1)
     assert len(result["weight_diff"]) == 2000
@@ -28,7 +28,7 @@ def test_hidden_loss_two_thousand_steps_match_at_every_step(iris):
 def test_cross_entropy_variant_matches_the_cancelled_delta(iris):
     X, Y = iris
     result = handprop.compare(X, Y, *handprop.initial_weights(), steps=2000, lr=0.1,
-                              loss="cross_entropy")
+                              loss="binary_cross_entropy")
     assert max(result["weight_diff"]) <= 1e-12
     assert max(result["loss_diff"]) <= 1e-12
 
@@ -44,12 +44,11 @@ def test_reference_gradients_match_central_differences():
     X = rng.normal(size=(6, 4))
     Y = np.eye(3)[rng.integers(0, 3, size=6)]
     W1, W2 = rng.uniform(-1, 1, (4, 5)), rng.uniform(-1, 1, (5, 3))
-    losses = {
-        "hidden": (reference.gradients, reference.hidden_loss),
-        "cross_entropy": (reference.cross_entropy_gradients, reference.cross_entropy),
-    }
-    for gradients, loss in losses.values():
-        dW1, dW2, value = gradients(X, Y, W1, W2)
+    losses = {"half_sse": reference.half_sse, "mse": reference.mse,
+              "binary_cross_entropy": reference.binary_cross_entropy}
+    assert tuple(losses) == reference.LOSSES
+    for name, loss in losses.items():
+        dW1, dW2, value = reference.gradients(X, Y, W1, W2, name)
         assert value == pytest.approx(loss(reference.forward(X, W1, W2)[1], Y), rel=1e-15)
         for W, dW, which in ((W1, dW1, 0), (W2, dW2, 1)):
             numerical = np.zeros_like(W)
@@ -78,5 +77,18 @@ def test_reference_step_keeps_float32_and_does_not_modify_inputs():
 
 
 def test_compare_rejects_an_unknown_loss(iris):
-    with pytest.raises(ValueError, match="hidden, cross_entropy"):
+    with pytest.raises(ValueError, match="half_sse, mse, binary_cross_entropy"):
         handprop.compare(*iris, *handprop.initial_weights(), steps=1, lr=0.1, loss="hinge")
+
+
+def test_mse_variant_matches_and_is_the_tg_losses_mse(iris):
+    X, Y = iris
+    W1, W2 = handprop.initial_weights()
+    result = handprop.compare(X, Y, W1, W2, steps=50, lr=0.5, loss="mse")
+    assert max(result["weight_diff"]) <= 1e-12
+    A2 = tg.Tensor(reference.forward(X, W1, W2)[1])
+    assert result["hand_loss"][0] == pytest.approx(tg.losses.mse(A2, Y).item(), rel=1e-15)
+    assert reference.binary_cross_entropy(A2.data, Y) == pytest.approx(
+        tg.losses.binary_cross_entropy(A2, Y).item(), rel=1e-14)
+    with pytest.raises(ValueError, match="unknown loss 'cross_entropy'"):
+        reference.step(X, Y, W1, W2, 0.1, "cross_entropy")

@@ -45,13 +45,13 @@ def test_linear_size_mismatch_names_both_sizes():
 def test_mlp_layers_names_and_parameter_count():
     net = nn.MLP([4, 5, 3], activation="tanh", seed=0)
     kinds = [type(layer).__name__ for layer in net]
-    assert kinds == ["Linear", "Tanh", "Linear", "Tanh"]
+    assert kinds == ["Linear", "Tanh", "Linear"]
     names = [name for name, _ in net.named_parameters()]
     assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert [p.name for p in net.parameters()] == names
     assert sum(p.size for p in net.parameters()) == 4 * 5 + 5 + 5 * 3 + 3
-    logits = nn.MLP([4, 5, 3], activate_output=False, seed=0)
-    assert isinstance(logits[-1], nn.Linear)
+    activated = nn.MLP([4, 5, 3], activation="tanh", activate_output=True, seed=0)
+    assert [type(layer).__name__ for layer in activated] == ["Linear", "Tanh", "Linear", "Tanh"]
     assert net(np.zeros((7, 4))).shape == (7, 3)
 
 
@@ -124,10 +124,25 @@ def test_mlp_gradcheck():
     x = np.random.default_rng(0).normal(size=(5, 3))
 
     def loss(w1, b1, w2, b2):
-        return ((x @ w1 + b1).tanh() @ w2 + b2).tanh().sum()
+        return ((x @ w1 + b1).tanh() @ w2 + b2).sum()     # the last layer is linear
 
     assert tg.gradcheck(loss, [p.data.copy() for p in net.parameters()])
     net(x).sum().backward()
     analytic = tg.grad(loss, argnums=(0, 1, 2, 3))(*[p.data for p in net.parameters()])
     for p, g in zip(net.parameters(), analytic):
         np.testing.assert_allclose(p.grad, g, rtol=1e-14)
+
+
+def test_mlp_outputs_logits_by_default_as_torchvision():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(6, 4))
+    net = nn.MLP([4, 5, 3], seed=0)
+    assert isinstance(net[-1], nn.Linear) and len(net) == 3
+    first, last = net[0], net[2]
+    expected = (1 / (1 + np.exp(-(x @ first.weight.data + first.bias.data)))) \
+        @ last.weight.data + last.bias.data
+    out = net(x).data
+    np.testing.assert_allclose(out, expected, rtol=1e-13)
+    assert (out < 0).any() and (np.abs(out) > 0).all()     # logits, not probabilities
+    activated = nn.MLP([4, 5, 3], seed=0, activate_output=True)
+    np.testing.assert_allclose(activated(x).data, 1 / (1 + np.exp(-expected)), rtol=1e-13)

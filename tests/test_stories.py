@@ -1,5 +1,11 @@
-"""The three stories: their claims asserted on the evidence they return, their figures on disk."""
+"""The stories: their claims asserted on the evidence they return, their figures on disk.
 
+The captions of the demo page are built from that evidence; the caption tests at the end
+recompute their numbers from the figure's data (the curves the story plotted) and read the
+labels the figure itself shows from its SVG, where matplotlib keeps text as text.
+"""
+
+import re
 import runpy
 import sys
 import xml.etree.ElementTree as ET
@@ -8,7 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinygrad_lm.stories import error_loss_metric, loss_vs_accuracy, why_accuracy
+from tinygrad_lm.stories import (
+    _demo,
+    error_loss_metric,
+    handprop,
+    loss_vs_accuracy,
+    training,
+    why_accuracy,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +55,7 @@ def _check_figures(paths, stems):
 def test_accuracy_has_zero_gradient_and_the_losses_do_not(why):
     grads = why["gradients"]
     assert grads["accuracy"] == {"w": [0.0, 0.0], "b": 0.0, "warned": True}
-    for name in ("mse", "cross_entropy"):
+    for name in ("mse", "binary_cross_entropy"):
         assert not grads[name]["warned"]
         assert np.abs(grads[name]["w"]).min() > 1e-3
 
@@ -54,7 +67,7 @@ def test_training_on_accuracy_changes_nothing_while_the_losses_train(why):
     assert frozen["zero_gradient_warnings"] == why["steps"] == 100
     assert frozen["loss_before"] == frozen["loss_after"]
     assert frozen["accuracy_after"] == why["initial_accuracy"]
-    for name in ("mse", "cross_entropy"):
+    for name in ("mse", "binary_cross_entropy"):
         run = why["training"][name]
         assert not run["weights_bit_identical"] and run["zero_gradient_warnings"] == 0
         assert run["loss_after"] < 0.5 * run["loss_before"]
@@ -73,7 +86,7 @@ def test_the_curves_are_a_step_a_parabola_and_a_log(why):
     mse_value, mse_slope = map(np.array, c["mse"])
     np.testing.assert_allclose(mse_value, (1 - q) ** 2, rtol=1e-12)
     np.testing.assert_allclose(mse_slope, -2 * (1 - q), rtol=1e-12)
-    ce_value, ce_slope = map(np.array, c["cross_entropy"])
+    ce_value, ce_slope = map(np.array, c["binary_cross_entropy"])
     np.testing.assert_allclose(ce_value, -np.log(q), rtol=1e-12)
     np.testing.assert_allclose(ce_slope, -1 / q, rtol=1e-12)
 
@@ -123,7 +136,7 @@ def test_error_loss_metric_figure(elm):
 def test_validation_loss_and_accuracy_disagree(lva):
     best, final = lva["at_best_loss"], lva["final"]
     curves = lva["curves"]
-    assert 0 < lva["best_loss_epoch"] < lva["epochs"] // 2
+    assert 1 < lva["best_loss_epoch"] < lva["epochs"] // 2
     assert best["val_loss"] == min(curves["val_loss"])
     assert final["val_loss"] > 1.1 * best["val_loss"]
     assert final["val_accuracy"] > best["val_accuracy"] + 0.005
@@ -131,9 +144,9 @@ def test_validation_loss_and_accuracy_disagree(lva):
     assert final["train_loss"] < 0.01 * curves["train_loss"][0]
     disagree = lva["disagree_epochs"]
     assert len(disagree) > lva["epochs"] // 2
-    for e in disagree:
-        assert curves["val_loss"][e] > best["val_loss"]
-        assert curves["val_accuracy"][e] > best["val_accuracy"]
+    for e in disagree:          # epochs counted from 1, as in the figure
+        assert curves["val_loss"][e - 1] > best["val_loss"]
+        assert curves["val_accuracy"][e - 1] > best["val_accuracy"]
 
 
 def test_loss_vs_accuracy_is_deterministic_and_uses_the_shipped_digits(lva, tmp_path):
@@ -155,3 +168,132 @@ def test_example_scripts_print_their_evidence(script, expected, tmp_path, monkey
     runpy.run_path(str(ROOT / "examples" / script), run_name="__main__")
     assert expected in capsys.readouterr().out
     assert any(tmp_path.glob("*.svg"))
+
+
+def _caption(stem, evidence):
+    make, _fallback = _demo.CAPTIONS[stem]
+    return make(evidence)         # no fallback: a caption that cannot be built fails here
+
+
+def _svg_text(figures, stem):
+    svg = next(Path(f) for f in figures if Path(f).name == f"{stem}.svg")
+    root = ET.parse(svg).getroot()
+    return [t for t in ("".join(e.itertext()).strip() for e in root.iter()
+                        if e.tag.endswith("}text")) if t]
+
+
+def _pct(x):
+    return f"{100 * x:.1f}%"
+
+
+@pytest.fixture(scope="module")
+def hp(tmp_path_factory):
+    return handprop.run(tmp_path_factory.mktemp("handprop"))
+
+
+@pytest.fixture(scope="module")
+def curves(tmp_path_factory):
+    return training.run(tmp_path_factory.mktemp("training"), epochs=200)
+
+
+def test_loss_vs_accuracy_caption_and_figure_name_the_same_epoch(lva):
+    val_loss = np.array(lva["curves"]["val_loss"])
+    val_accuracy = lva["curves"]["val_accuracy"]
+    best = int(val_loss.argmin()) + 1               # epochs are counted from 1
+    assert lva["best_loss_epoch"] == best
+    caption = _caption("loss_vs_accuracy", lva)
+    assert re.findall(r"epoch (\d+)", caption) == [str(best)]
+    assert f"accuracy {_pct(val_accuracy[best - 1])}" in caption
+    assert f"improving to {_pct(val_accuracy[-1])}" in caption
+    shown = _svg_text(lva["figures"], "loss_vs_accuracy")
+    epochs_shown = {int(e) for line in shown for e in re.findall(r"epoch (\d+)", line)}
+    assert epochs_shown == {best, lva["epochs"]}
+    assert f"lowest validation loss {val_loss[best - 1]:.3f} (epoch {best})" in shown
+    assert f"accuracy {val_accuracy[best - 1]:.3f} at the lowest loss" in shown
+
+
+def _first_reaching(accuracy, level=0.9):
+    hits = np.flatnonzero(np.asarray(accuracy) >= level)
+    return int(hits[0]) + 1 if hits.size else None
+
+
+def test_handprop_cross_entropy_caption_matches_the_plotted_curves(hp):
+    caption = _caption("handprop_cross_entropy", hp)
+    shown = " ".join(_svg_text(hp["figures"], "handprop_cross_entropy"))
+    for start in ("default_start", "wrong_start"):
+        for loss in ("half_sse", "binary_cross_entropy"):
+            accuracy = hp["learning"][start][loss]["accuracy"]
+            words = handprop.reached(_first_reaching(accuracy))
+            assert words in caption and words in shown
+            assert hp["learning"][start][loss]["final_accuracy"] == accuracy[-1]
+    wrong = hp["wrong_start"]
+    assert _pct(wrong["confidently_wrong"]) in caption
+    assert _pct(wrong["confidently_wrong"]) in shown and _pct(wrong["accuracy"]) in shown
+    final = hp["learning"]["wrong_start"]["half_sse"]["accuracy"][-1]
+    assert f"final accuracy {_pct(final)}" in caption
+    assert hp["setup"] in caption and hp["setup"] in shown
+    # Both "90% ..." statements about the default start name that start's own curves.
+    default = hp["learning"]["default_start"]
+    assert caption.index(handprop.reached(_first_reaching(
+        default["binary_cross_entropy"]["accuracy"]))) < caption.index("confidently wrong start")
+
+
+def test_the_saturated_start_shows_what_the_caption_claims(hp):
+    wrong = hp["wrong_start"]
+    assert wrong["accuracy"] == 0.0 and wrong["confidently_wrong"] > 0.5
+    learning = hp["learning"]["wrong_start"]
+    stuck, recovers = learning["half_sse"], learning["binary_cross_entropy"]
+    assert stuck["steps_to_90_percent"] is None and stuck["final_accuracy"] < 0.5
+    assert recovers["steps_to_90_percent"] is not None and recovers["final_accuracy"] >= 0.9
+
+
+def test_handprop_equivalence_caption(hp):
+    caption = _caption("handprop_equivalence", hp)
+    assert caption.startswith(f"{handprop.STEPS} steps on Iris")
+    diffs = hp["weight_diff"]["half_sse"]
+    assert f"at any step is {max(diffs):.3g}," in caption
+    assert f"{hp['mse_ratio']:.4f} = 2/C" in caption
+    shown = _svg_text(hp["figures"], "handprop_equivalence")
+    assert f"half_sse: max {max(diffs):.3g}" in shown
+    assert f"binary cross-entropy: max {max(hp['weight_diff']['binary_cross_entropy']):.3g}" \
+        in shown
+
+
+def test_train_curves_caption(curves):
+    caption = _caption("train_curves", curves)
+    for loss in ("half_sse", "binary_cross_entropy"):
+        assert _pct(curves["runs"][loss]["final_test_accuracy"]) in caption
+    assert curves["setup"] in caption
+    assert f"{training.CURVES_HIDDEN}" in curves["setup"] and "200 full-batch epochs" in caption
+
+
+def test_objectives_caption(why):
+    evidence = why
+    caption = _caption("objectives", evidence)
+    assert f"for {why_accuracy.STEPS} steps" in caption
+    for name in ("mse", "binary_cross_entropy"):
+        assert _pct(evidence["training"][name]["accuracy_after"]) in caption
+
+
+def test_the_mlp_graph_caption_takes_the_drawn_network_and_flowers():
+    caption = _caption(_demo.MLP_GRAPH_STEM, {})
+    assert f"the {'-'.join(map(str, _demo.MLP_SIZES))} sigmoid MLP" in caption
+    assert f"on {len(_demo.MLP_ROWS)} Iris flowers" in caption
+
+
+def test_every_caption_without_numbers_of_its_own_is_static():
+    for stem in ("surrogate", "graphs_default", "error_loss_metric"):
+        caption = _caption(stem, {})
+        numbers = re.findall(r"(?<![\w.])\d+(?:\.\d+)?%?", caption)
+        # Only the fixed facts of the drawing itself, such as accuracy's threshold 0.5.
+        assert set(numbers) <= {"0.5", "0", "1"}, (stem, numbers)
+
+
+def test_the_demo_page_fits_every_figure_to_its_column_and_links_it_full_size(tmp_path):
+    result = _demo.build(tmp_path, only=("error_loss_metric",))
+    page = Path(result["index"]).read_text(encoding="utf-8")
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert "max-width:1100px" in style and "img,object,svg{max-width:100%;height:auto" in style
+    images = re.findall(r'<figure><a href="([^"]+)"><img src="([^"]+)"', page)
+    assert len(images) == page.count("<img ") == 3  # error_loss_metric and the two graphs
+    assert all(link == src and (tmp_path / src).is_file() for link, src in images)

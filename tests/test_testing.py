@@ -99,10 +99,14 @@ def test_softmax_cross_entropy_gradients_are_cross_entropy(one_hot):
 
 
 def test_sigmoid_outputs_without_their_derivative_are_cross_entropy_times_c(net):
+    # The bare error (A2 - Y) / N as the output delta: the binary cross-entropy summed over the
+    # C classes and averaged over the N rows, which is C times the mean over all N*C entries.
     X, Y, W1, W2, predict, _ = net
-    match = identify_loss(predict, [W1, W2], Y,
-                          list(reference.cross_entropy_gradients(X, Y, W1, W2)[:2]))
-    assert match.name == "binary_cross_entropy" and match.scale == C
+    dW1, dW2, _ = reference.gradients(X, Y, W1, W2, loss="binary_cross_entropy")
+    match = identify_loss(predict, [W1, W2], Y, [dW1, dW2])
+    assert (match.name, match.scale) == ("binary_cross_entropy", 1.0)
+    match = identify_loss(predict, [W1, W2], Y, [C * dW1, C * dW2])
+    assert match.name == "binary_cross_entropy" and match.scale == pytest.approx(C, rel=1e-12)
 
 
 def test_a_learning_rate_folded_in_is_a_scale_with_no_usual_cause(net):

@@ -30,7 +30,8 @@ def nodes(dot) -> dict[str, str]:
 
 
 def edges(dot) -> list[tuple[str, str, str]]:
-    return EDGE.findall(dot.source)
+    """The graph's edges, without the invisible one that places the legend."""
+    return [e for e in EDGE.findall(dot.source) if e[1] != "legend"]
 
 
 def kind_of(attrs: str) -> str:

@@ -1,19 +1,14 @@
-"""tinygrad_lm: small, exact reverse-mode autodiff over numpy, with pictures of the gradient."""
+"""tinygrad_lm: small, exact autodiff over numpy (reverse and forward mode), with pictures."""
 
 from . import datasets, functional, losses, metrics, nn, optim
 from . import testing as testing
 from .engine import ZeroGradientWarning
+from .explorer import draw_backward
 from .functional import concatenate, stack
-from .gradcheck import (
-    GradcheckError,
-    grad,
-    gradcheck,
-    gradgradcheck,
-    numerical_grad,
-    value_and_grad,
-)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .node import is_grad_enabled, no_grad
 from .tensor import Tensor
+from .transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .value import Value
 from .viz import draw_graph
 
@@ -21,6 +16,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "datasets",
+    "draw_backward",
     "draw_graph", "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
     "losses", "metrics", "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
+    "hessian", "hvp", "jacfwd", "jacrev", "jvp", "vjp",
 ]

@@ -1,14 +1,16 @@
-"""Composites built from primitives; their gradients come from the primitives' VJPs."""
+"""Composites built from primitives (gradients from their VJPs), and numpy functions on tensors."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
 
+from . import arguments as A
 from . import primitives as P
-from . import tensor as _tensor
+from ._scopes import composite
+from .node import Node
 
 
 def mean(x, axis=None, keepdims: bool = False):
@@ -18,7 +20,7 @@ def mean(x, axis=None, keepdims: bool = False):
     >>> tg.functional.mean(tg.Tensor([[1.0, 3.0], [5.0, 7.0]]), axis=1)
     Tensor([2., 6.])
     """
-    total = x.sum(_tensor._axes(axis, x.ndim, "mean"), keepdims)
+    total = x.sum(A.axes(axis, x.ndim, "mean"), keepdims)
     count = x.size // max(total.size, 1) if x.size else 0
     return total / count
 
@@ -26,33 +28,53 @@ def mean(x, axis=None, keepdims: bool = False):
 def min(x, axis=None, keepdims: bool = False):  # noqa: A001 (numpy's and torch's name)
     """The minimum over ``axis``, as -max(-x): ties share the gradient as in ``max``.
 
+    Integer and boolean data (which never require grad) take numpy's minimum instead, since
+    negating them wraps around (unsigned ints, the most negative int) or fails (bool).
+
     >>> import tinygrad_lm as tg
     >>> tg.functional.min(tg.Tensor([2.0, -1.0]))
     Tensor(-1.)
+    >>> tg.functional.min(tg.Tensor(np.array([200, 3], dtype=np.uint8)))
+    Tensor(3, dtype=uint8)
     """
-    return -(-x).max(_tensor._axes(axis, x.ndim, "min"), keepdims)
+    axes = A.axes(axis, x.ndim, "min")
+    if x.dtype.kind == "f":
+        return -(-x).max(axes, keepdims)
+    try:
+        return x._new(np.minimum.reduce(x.data, axes, keepdims=keepdims))
+    except ValueError as e:
+        raise ValueError(f"min: {e} (input: shape {x.shape} {x.dtype})") from e
 
 
+@composite("logsumexp")
 def logsumexp(x, axis=None, keepdims: bool = False):
     """log(sum(exp(x))) over ``axis``, shifted by the maximum so that nothing overflows.
 
     The shift is a constant: the result does not depend on it, so neither does the gradient
-    (softmax), and treating it as a constant keeps the graph small and exact.
+    (softmax), and treating it as a constant keeps the graph small and exact. Over an empty
+    axis the sum is 0 and the result -inf, as in PyTorch.
 
     >>> import tinygrad_lm as tg
     >>> tg.functional.logsumexp(tg.Tensor([0.0, 0.0])).item() == float(np.log(2))
     True
+    >>> tg.functional.logsumexp(tg.Tensor(np.zeros((2, 0))), axis=1)
+    Tensor([-inf, -inf])
     """
-    axes = _tensor._axes(axis, x.ndim, "logsumexp")
-    shift = np.max(x.data, axis=axes, keepdims=True)
+    axes = A.axes(axis, x.ndim, "logsumexp")
+    if x.size:
+        shift = np.max(x.data, axis=axes, keepdims=True)
+    else:  # an empty axis has no maximum and needs no shift
+        shift = np.zeros([1 if axes is None or i in axes else n for i, n in enumerate(x.shape)])
     shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype)
-    out = (x - shift).exp().sum(axes, keepdims=True).log() + shift
+    with np.errstate(divide="ignore"):  # log(0) of an empty sum is -inf, not a warning
+        out = (x - shift).exp().sum(axes, keepdims=True).log() + shift
     if keepdims:
         return out
     kept = () if axes is None else tuple(n for i, n in enumerate(x.shape) if i not in axes)
     return out.reshape(kept)
 
 
+@composite("log_softmax")
 def log_softmax(x, axis: int = -1):
     """x - logsumexp(x): log-probabilities, finite for logits of any magnitude.
 
@@ -60,17 +82,17 @@ def log_softmax(x, axis: int = -1):
     >>> tg.functional.log_softmax(tg.Tensor([1e4, 0.0])).data
     array([     0., -10000.])
     """
-    return x - logsumexp(x, _tensor._axes(axis, x.ndim, "log_softmax"), keepdims=True)
+    return x - logsumexp(x, A.axes(axis, x.ndim, "log_softmax"), keepdims=True)
 
 
 def softmax(x, axis: int = -1):
-    """exp(x) normalised along ``axis``, as exp(log_softmax(x)).
+    """exp(x) normalised along ``axis``, as exp(log_softmax(x)); empty for an empty axis.
 
     >>> import tinygrad_lm as tg
     >>> tg.functional.softmax(tg.Tensor([0.0, np.log(3.0)])).data.round(6)
     array([0.25, 0.75])
     """
-    return log_softmax(x, _tensor._axes(axis, x.ndim, "softmax")).exp()
+    return log_softmax(x, A.axes(axis, x.ndim, "softmax")).exp()
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0):
@@ -87,7 +109,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0):
                          f"shapes {[tuple(p.shape) for p in parts]}")
     if ndim == 0:
         raise ValueError("concatenate: 0-d tensors cannot be concatenated; use stack")
-    (axis,) = _tensor._axes(axis, ndim, "concatenate")
+    (axis,) = A.axes(axis, ndim, "concatenate")
     return P.concatenate(*parts, axis=axis)
 
 
@@ -102,13 +124,80 @@ def stack(tensors: Sequence[Any], axis: int = 0):
     shapes = {tuple(p.shape) for p in parts}
     if len(shapes) != 1:
         raise ValueError(f"stack: all inputs need the same shape, got {sorted(shapes)}")
-    (axis,) = _tensor._axes(axis, parts[0].ndim + 1, "stack")
+    (axis,) = A.axes(axis, parts[0].ndim + 1, "stack")
     expanded = [p.reshape(p.shape[:axis] + (1,) + p.shape[axis:]) for p in parts]
     return P.concatenate(*expanded, axis=axis)
 
 
 def _as_parts(tensors: Sequence[Any], op: str) -> list:
-    if isinstance(tensors, (_tensor.Tensor, np.ndarray)) or not len(tensors):
+    """The tensors to join; other entries (arrays, lists) join them as constants."""
+    if isinstance(tensors, (Node, np.ndarray)) or not len(tensors):
         raise TypeError(f"{op}: expects a non-empty list of tensors")
-    return [t if isinstance(t, _tensor.Tensor) else _tensor.Tensor(t) for t in tensors]
+    parts = [t if isinstance(t, Node) else A.array(t, op) for t in tensors]
+    if not any(isinstance(p, Node) for p in parts):
+        raise TypeError(f"{op}: expects tensors, got only {type(tensors[0]).__name__}s; "
+                        f"wrap them in tg.Tensor, or use np.{op} for arrays")
+    return parts
 
+
+# numpy functions that have a graph-keeping counterpart: np.concatenate(tensors) records it.
+_COUNTERPARTS = {np.concatenate: concatenate, np.stack: stack}
+# numpy functions that read only a tensor's shape, never its values.
+_SHAPE_ONLY = {np.shape, np.ndim, np.size}
+
+
+def array_function(self: Node, func: Callable, types: Collection[type], args: tuple,
+                   kwargs: dict) -> Any:
+    """numpy's ``__array_function__`` protocol for Tensors: ``np.concatenate`` and
+    ``np.stack`` record the join in the graph; any other numpy function would return an
+    ndarray without a graph, so on a tensor that requires grad it raises rather than drop the
+    graph (as PyTorch refuses ``.numpy()`` there), and on other tensors it runs on the data.
+
+    >>> import tinygrad_lm as tg
+    >>> x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    >>> np.concatenate([x, x]).op, np.sum(tg.Tensor([1.0, 2.0]))
+    ('concatenate', np.float64(3.0))
+    """
+    name = f"np.{func.__name__}"
+    counterpart = _COUNTERPARTS.get(func)
+    if counterpart is not None:
+        args = list(args)
+        tensors = kwargs.pop("arrays") if "arrays" in kwargs else args.pop(0)
+        axis = kwargs.pop("axis") if "axis" in kwargs else (args.pop(0) if args else 0)
+        unsupported = sorted(kwargs) + (["out"] if args else [])
+        if unsupported:
+            raise TypeError(f"{name}: on tensors takes only the tensors and axis, got "
+                            f"{', '.join(unsupported)}")
+        if axis is None and counterpart is concatenate:
+            tensors, axis = [t.reshape(-1) for t in tensors], 0
+        return counterpart(tensors, axis)
+    nodes = [a for a in _flatten((args, kwargs)) if isinstance(a, Node)]
+    if func not in _SHAPE_ONLY and any(node.requires_grad for node in nodes):
+        raise TypeError(f"{name}: cannot run on a tensor that requires grad: the result would "
+                        f"drop the graph. Use the tensor's own method or tg function, or "
+                        f"call it on .data (or .detach()) to leave the graph on purpose")
+    return func(*_unwrap(args), **_unwrap(kwargs))
+
+
+def _flatten(tree: Any):
+    """Every leaf of nested tuples, lists and dicts."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        else:
+            yield item
+
+
+def _unwrap(tree: Any) -> Any:
+    """``tree`` with every node replaced by its data."""
+    if isinstance(tree, Node):
+        return tree.data
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(_unwrap(t) for t in tree)
+    if isinstance(tree, dict):
+        return {k: _unwrap(v) for k, v in tree.items()}
+    return tree

@@ -1,16 +1,18 @@
-"""Numerical gradients, gradcheck and gradgradcheck, and the functional grad / value_and_grad."""
+"""Numerical gradients, gradcheck and gradgradcheck: the engine's derivatives against central
+differences, by reverse mode and (``check_forward_ad``) forward mode, entry by entry or along
+random directions (``fast_mode``)."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .engine import ZeroGradientWarning, gradients
+from .forward import push_tangents
 from .functional import concatenate
 from .tensor import Tensor
+from .transform_core import _pullback
 
 
 class GradcheckError(AssertionError):
@@ -52,7 +54,8 @@ def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[Any], eps: float 
 
 
 def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: float = 1e-6,
-              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+              check_forward_ad: bool = False, fast_mode: bool = False, seed: int = 0) -> bool:
     """Compare the engine's Jacobian of ``fn`` with central differences, entry by entry.
 
     Inputs are checked in float64: floating arrays and Tensors that require grad (a Tensor
@@ -62,19 +65,38 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: float = 
     numerical slope grows as ``eps`` shrinks (``fn`` jumps there) or the one-sided slopes
     differ (a kink).
 
+    ``check_forward_ad=True`` also checks forward mode: the Jacobian built from JVPs (one
+    forward pass per input entry) against the same central differences, reported per input
+    beside reverse mode. ``fast_mode=True`` checks, per input, the single number ``u^T J v``
+    for random ``u`` and ``v`` (drawn from ``seed``) instead of every entry: one reverse pass,
+    one forward pass and two evaluations of ``fn`` per input, however large, as PyTorch's
+    fast mode. Its ``atol`` is scaled by ``sum|u| sum|v|``, the size of ``u^T E v`` for an
+    all-``atol`` error ``E``.
+
     >>> import tinygrad_lm as tg
     >>> tg.gradcheck(lambda x: x.sigmoid() * x, [np.array([0.3, -1.2])])
     True
+    >>> tg.gradcheck(lambda x: x.sigmoid() * x, [np.ones(500)], check_forward_ad=True,
+    ...              fast_mode=True)
+    True
     """
     checked, values = _checked_inputs(inputs, "gradcheck")
-    analytic = _analytic_jacobians(fn, values, checked)
-    failures = []
-    for k in checked:
-        numeric = _numerical_jacobian(fn, values, k, eps)
-        bad = np.abs(analytic[k] - numeric) > atol + rtol * np.abs(numeric)
-        bad |= np.isnan(analytic[k]) != np.isnan(numeric)
-        if bad.any():
-            failures.append(_report(fn, values, k, analytic[k], numeric, eps, atol, rtol))
+    if fast_mode:
+        failures = _fast_failures(fn, values, checked, eps, atol, rtol, check_forward_ad, seed)
+    else:
+        failures = []
+        modes = {"reverse mode (VJP)": _analytic_jacobians(fn, values, checked)}
+        if check_forward_ad:
+            modes["forward mode (JVP)"] = _forward_jacobians(fn, values, checked)
+        for k in checked:
+            numeric = _numerical_jacobian(fn, values, k, eps)
+            for mode, analytic in modes.items():
+                bad = np.abs(analytic[k] - numeric) > atol + rtol * np.abs(numeric)
+                bad |= np.isnan(analytic[k]) != np.isnan(numeric)
+                if bad.any():
+                    label = f", {mode}" if check_forward_ad else ""
+                    failures.append(_report(fn, values, k, analytic[k], numeric, eps, atol,
+                                            rtol, label))
     if not failures:
         return True
     if raise_exception:
@@ -84,11 +106,14 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: float = 
 
 def gradgradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
-                  seed: int = 0) -> bool:
+                  seed: int = 0, check_forward_ad: bool = False,
+                  fast_mode: bool = False) -> bool:
     """Check second derivatives: gradcheck of the first-order gradients of ``fn``.
 
     The first-order gradients are those of ``sum(fn(*inputs) * v)`` for a fixed random ``v``
-    (so every output entry counts), computed with ``create_graph=True``.
+    (so every output entry counts), computed with ``create_graph=True``. With
+    ``check_forward_ad`` their forward-mode derivatives are checked too (forward over reverse);
+    ``fast_mode`` as in ``gradcheck``.
 
     >>> import tinygrad_lm as tg
     >>> tg.gradgradcheck(lambda x: (x ** 3).sum(), [np.array([0.5, -2.0])])
@@ -100,74 +125,15 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: floa
 
     def first_order(*xs):
         out = fn(*xs)
-        grads = _grads(out, [xs[k] for k in checked], Tensor._new(v), create_graph=True)
+        grads = _pullback([out], [Tensor._new(v)], [xs[k] for k in checked], True)
         return concatenate([g.reshape(-1) for g in grads])
 
     return gradcheck(first_order, values, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
-
-
-def grad(fn: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
-    """The gradient of a scalar-valued ``fn`` as a function, as ``jax.grad``.
-
-    >>> import tinygrad_lm as tg
-    >>> tg.grad(lambda x: (x ** 2).sum())(np.array([1.0, -3.0]))
-    array([ 2., -6.])
-    """
-    value_and_grad_fn = value_and_grad(fn, argnums)
-    return lambda *args: value_and_grad_fn(*args)[1]
-
-
-def value_and_grad(fn: Callable[..., Tensor],
-                   argnums: int | Sequence[int] = 0) -> Callable[..., tuple[Any, Any]]:
-    """``fn``'s value and its gradient with respect to ``argnums``, as numpy arrays.
-
-    >>> import tinygrad_lm as tg
-    >>> value, g = tg.value_and_grad(lambda x, y: (x * y).sum(), argnums=(0, 1))(
-    ...     np.array([2.0]), np.array([5.0]))
-    >>> value, g
-    (array(10.), (array([5.]), array([2.])))
-    """
-    many = not isinstance(argnums, int)
-    positions = tuple(argnums) if many else (argnums,)
-
-    def wrapped(*args):
-        for k in positions:
-            if not -len(args) <= k < len(args):
-                raise ValueError(f"value_and_grad: argnums {argnums} out of range for "
-                                 f"{len(args)} arguments")
-        xs = list(args)
-        for k in positions:
-            data = xs[k].data if isinstance(xs[k], Tensor) else xs[k]
-            xs[k] = Tensor(_as_float(data, "value_and_grad"), requires_grad=True)
-        out = fn(*xs)
-        if not isinstance(out, Tensor) or out.size != 1:
-            shape = out.shape if isinstance(out, Tensor) else type(out).__name__
-            raise ValueError(f"value_and_grad: fn must return a one-element Tensor, got {shape}")
-        grads = _grads(out, [xs[k] for k in positions], np.ones(out.shape, out.dtype))
-        return out.data, tuple(grads) if many else grads[0]
-
-    return wrapped
+                     raise_exception=raise_exception, check_forward_ad=check_forward_ad,
+                     fast_mode=fast_mode, seed=seed)
 
 
 # Internals ----------------------------------------------------------------------------------
-
-def _grads(out: Tensor, wrt: Sequence[Tensor], seed: Any, create_graph: bool = False) -> list:
-    """d(sum(out * seed)) / d each of ``wrt``, leaving every ``.grad`` untouched."""
-    record: dict = {}
-    if out.requires_grad:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ZeroGradientWarning)
-            record = gradients(out, seed, create_graph=create_graph)
-    grads = []
-    for x in wrt:
-        g = record.get(x)
-        if g is None:
-            g = np.zeros(x.shape, x.dtype)
-            g = Tensor._new(g) if create_graph else g
-        grads.append(g)
-    return grads
-
 
 def _as_float(x: Any, op: str) -> np.ndarray:
     array = np.array(x, dtype=None)
@@ -225,18 +191,73 @@ def _shifted(f: Callable[..., Any], arrays: list, k: int, j: tuple, step: float)
 
 def _analytic_jacobians(fn, values, checked) -> dict[int, np.ndarray]:
     """Per checked input, the Jacobian d out / d input as (out.size, input.size)."""
-    xs = [Tensor(v, requires_grad=True) if k in checked else v for k, v in enumerate(values)]
-    out = fn(*xs)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"fn must return a Tensor, got {type(out).__name__}")
+    xs, out = _leaves_and_output(fn, values, checked)
     jac = {k: np.zeros((out.size, values[k].size)) for k in checked}
     for row in range(out.size):
         seed = np.zeros(out.size, out.dtype)
         seed[row] = 1
-        grads = _grads(out, [xs[k] for k in checked], seed.reshape(out.shape))
+        grads = _pullback([out], [seed.reshape(out.shape)], [xs[k] for k in checked], False)
         for k, g in zip(checked, grads):
             jac[k][row] = np.ravel(g)
     return jac
+
+
+def _leaves_and_output(fn, values, checked) -> tuple[list, Tensor]:
+    xs = [Tensor(v, requires_grad=True) if k in checked else v for k, v in enumerate(values)]
+    out = fn(*xs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"fn must return a Tensor, got {type(out).__name__}")
+    return xs, out
+
+
+def _forward_jacobians(fn, values, checked) -> dict[int, np.ndarray]:
+    """Per checked input, the Jacobian as (out.size, input.size), one JVP pass per column."""
+    xs, out = _leaves_and_output(fn, values, checked)
+    jac = {k: np.zeros((out.size, values[k].size)) for k in checked}
+    for k in checked:
+        for col in range(values[k].size):
+            basis = np.zeros(values[k].size)
+            basis[col] = 1
+            tangent = push_tangents(out, {xs[k]: basis.reshape(values[k].shape)}).get(out)
+            if tangent is not None:
+                jac[k][:, col] = np.ravel(tangent)
+    return jac
+
+
+def _fast_failures(fn, values, checked, eps, atol, rtol, check_forward_ad, seed) -> list[str]:
+    """Per checked input, ``u^T J v`` by reverse (and forward) mode against the numerical
+    directional derivative along ``v``, for random ``u`` and ``v``."""
+    rng = np.random.default_rng(seed)
+    xs, out = _leaves_and_output(fn, values, checked)
+    u = rng.normal(size=out.shape)
+    directions = {k: rng.normal(size=values[k].shape) for k in checked}
+    grads = _pullback([out], [u.astype(out.dtype)], [xs[k] for k in checked], False)
+    failures = []
+    for k, g in zip(checked, grads):
+        v = directions[k]
+        arrays = list(values)
+        arrays[k] = values[k] + eps * v
+        ahead = _evaluate(fn, arrays)
+        arrays[k] = values[k] - eps * v
+        behind = _evaluate(fn, arrays)
+        numeric = float(np.sum(u * (ahead - behind))) / (2 * eps)
+        modes = {"reverse mode (VJP)": float(np.sum(g * v))}
+        if check_forward_ad:
+            tangent = push_tangents(out, {xs[k]: v}).get(out)
+            modes["forward mode (JVP)"] = 0.0 if tangent is None else float(np.sum(u * tangent))
+        scaled_atol = atol * float(np.abs(u).sum() * np.abs(v).sum())
+        for mode, analytic in modes.items():
+            error = abs(analytic - numeric)
+            if error > scaled_atol + rtol * abs(numeric) or np.isnan(analytic) != np.isnan(
+                    numeric):
+                rel = error / abs(numeric) if numeric else float("inf")
+                failures.append(
+                    f"  input {k} (shape {values[k].shape}), {mode}: u^T J v differs for random "
+                    f"u, v (seed {seed}):\n    analytic {analytic!r}, numerical {numeric!r}, "
+                    f"abs error {error:.3g}, rel error {rel:.3g} (atol {atol:g} scaled to "
+                    f"{scaled_atol:.3g}, rtol {rtol:g})\n    rerun with fast_mode=False to "
+                    f"find the entries that differ")
+    return failures
 
 
 def _numerical_jacobian(fn, values, k: int, eps: float) -> np.ndarray:
@@ -248,7 +269,7 @@ def _numerical_jacobian(fn, values, k: int, eps: float) -> np.ndarray:
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
 
-def _report(fn, values, k, analytic, numeric, eps, atol, rtol) -> str:
+def _report(fn, values, k, analytic, numeric, eps, atol, rtol, label="") -> str:
     """One input's part of the failure report: the worst entry and a diagnosis."""
     excess = np.abs(analytic - numeric) - atol - rtol * np.abs(numeric)
     excess = np.where(np.isnan(excess), np.inf, excess)
@@ -258,7 +279,7 @@ def _report(fn, values, k, analytic, numeric, eps, atol, rtol) -> str:
     abs_err = abs(a - n)
     rel_err = abs_err / abs(n) if n else float("inf")
     where = f"output entry {row}, input entry {tuple(int(i) for i in j)}"
-    lines = [f"  input {k} (shape {values[k].shape}): {int((excess > 0).sum())} of "
+    lines = [f"  input {k} (shape {values[k].shape}){label}: {int((excess > 0).sum())} of "
              f"{excess.size} entries differ; worst at {where}:",
              f"    analytic {a!r}, numerical {n!r}, abs error {abs_err:.3g}, "
              f"rel error {rel_err:.3g} (atol {atol:g}, rtol {rtol:g})"]

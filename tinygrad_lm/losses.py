@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._scopes import composite
 from .tensor import Tensor
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge",
@@ -42,6 +43,7 @@ def mae(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce((pred - target).abs(), reduction)
 
 
+@composite("binary_cross_entropy")
 def binary_cross_entropy(prob: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p, each log floored at -100.
 
@@ -61,6 +63,7 @@ def binary_cross_entropy(prob: Tensor, target: Any, reduction: str = "mean") -> 
     return _reduce(losses, reduction)
 
 
+@composite("binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(logits: Tensor, target: Any,
                                      reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of sigmoid(logits), as softplus(x) - x t: finite for any logit.
@@ -82,6 +85,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Any,
     return _reduce(softplus - logits * target, reduction)
 
 
+@composite("cross_entropy")
 def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or probabilities (N, C).
 

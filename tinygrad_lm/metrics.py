@@ -42,8 +42,15 @@ def accuracy(pred: Tensor, target: Any, threshold: float = 0.5) -> Tensor:
         if labels.dtype.kind not in "biuf" or not np.isin(labels, (0, 1)).all():
             raise ValueError(f"{op}: binary targets must be 0 or 1 (dtype {labels.dtype}); "
                              f"found {np.unique(labels).tolist()[:5]}")
-        predicted = pred.reshape(n) > threshold
-        labels = labels.reshape(n).astype(pred.dtype)
+        if pred.ndim == 2:
+            pred = pred.reshape(n)  # a column (N, 1) is compared entry by entry with N labels
+        predicted = pred > threshold
+        # A target Tensor of the right shape stays in the graph (a constant), so that drawings
+        # show it under its name.
+        if isinstance(target, Tensor) and target.shape == (n,) and target.dtype == pred.dtype:
+            labels = target
+        else:
+            labels = labels.reshape(n).astype(pred.dtype)
     elif pred.ndim == 2:
         n, c = pred.shape
         if labels.shape == (n, c):

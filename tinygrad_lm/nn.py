@@ -233,11 +233,12 @@ _ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
 
 
 class MLP(Sequential):
-    """A stack of ``Linear`` layers of the given ``sizes``, each followed by ``activation``.
+    """A stack of ``Linear`` layers of the given ``sizes``, with ``activation`` between them.
 
-    ``activate_output=False`` leaves the last layer linear (logits, for cross-entropy); by
-    default every layer is activated, as in the textbook sigmoid network. ``seed`` initialises
-    all layers from one generator.
+    The last layer is linear, so the outputs are logits (as ``torchvision.ops.MLP``), ready for
+    ``losses.cross_entropy``; ``activate_output=True`` applies ``activation`` to the outputs
+    too, as in the textbook sigmoid network that hand-derived backprop is written for. ``seed``
+    initialises all layers from one generator.
 
     >>> net = MLP([4, 5, 3], bias=False, seed=0)
     >>> net
@@ -245,15 +246,16 @@ class MLP(Sequential):
       (0): Linear(in_features=4, out_features=5, bias=False)
       (1): Sigmoid()
       (2): Linear(in_features=5, out_features=3, bias=False)
-      (3): Sigmoid()
     )
     >>> [p.name for p in net.parameters()]
     ['0.weight', '2.weight']
+    >>> type(MLP([4, 5, 3], activate_output=True)[-1]).__name__
+    'Sigmoid'
     """
 
     def __init__(self, sizes: list[int] | tuple[int, ...], activation: str = "sigmoid",
                  bias: bool = True, seed: int | np.random.Generator | None = None,
-                 activate_output: bool = True):
+                 activate_output: bool = False):
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least an input and an output size, "

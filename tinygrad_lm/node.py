@@ -41,7 +41,7 @@ class Primitive:
     ``create_graph=True`` (nodes in, a new graph out).
 
     >>> from tinygrad_lm import primitives as P
-    >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.greater.is_piecewise_constant, P.mul.arity
+    >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.gt.is_piecewise_constant, P.mul.arity
     ('mul', '*', 6.0, True, 2)
     """
 
@@ -58,6 +58,7 @@ class Primitive:
         self.jvps = jvps
         self.jumps = jumps
         self.arity = _direct_arity(vjps)
+        _PRIMITIVES.setdefault(name, self)
 
     @property
     def is_piecewise_constant(self) -> bool:
@@ -79,6 +80,22 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+    def __reduce__(self):
+        return (_primitive_by_name, (self.name,))
+
+
+def _primitive_by_name(name: str) -> Primitive:
+    """The first primitive made with ``name``: how a pickle refers to one (its VJPs are
+    lambdas, which pickle cannot store). A registry, not an import of ``primitives``, which
+    imports this module."""
+    try:
+        return _PRIMITIVES[name]
+    except KeyError:
+        raise ValueError(f"unpickling: no primitive is named {name!r}") from None
+
+
+_PRIMITIVES: dict[str, Primitive] = {}
 
 
 def passthrough(grad: Any, out: Any, *operands: Any, **params: Any) -> Any:

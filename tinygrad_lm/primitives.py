@@ -1,10 +1,13 @@
-"""Every primitive: its forward and its vector-Jacobian products, side by side.
+"""Every primitive: its forward, its vector-Jacobian products and its Jacobian-vector products.
 
 A VJP is written with the fixed names ``grad`` (d loss / d output), ``out`` (the forward
-result) and the inputs by name, and only with operators and the primitives below, so the same
-rule runs on numpy arrays (plain numpy, the fast first-order path), on Python floats (the
-``Value`` front-end) and on graph nodes (``create_graph=True``, recording a graph that can be
-differentiated again). Broadcasting is undone once, in the backward core, never here.
+result) and the inputs by name; the JVP beside it takes ``tangent`` (d input / d direction) in
+place of ``grad`` and returns that input's contribution to the output's tangent. Both are
+written only with operators and primitives, so the same rule runs on numpy arrays (plain numpy,
+the fast path), on Python floats (the ``Value`` front-end) and on graph nodes (recording a graph
+that can be differentiated again). Broadcasting is undone (VJP) or applied (JVP) once, in the
+core, never here. Reductions and shape primitives live in ``primitives_shape`` and are
+re-exported here, so ``P.reshape`` works like ``P.mul``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,27 @@ import operator
 import numpy as np
 
 from . import kernels
-from .node import EachInput, Primitive, passthrough
+from .node import Primitive, passthrough
+from .primitives_shape import (
+    _unsqueeze,
+    astype,
+    broadcast_to,
+    concatenate,
+    getitem,
+    max,
+    reshape,
+    scatter,
+    sum,
+    sum_to_shape,
+    transpose,
+)
+
+__all__ = [
+    "abs", "add", "argmax", "astype", "broadcast_to", "clip", "concatenate", "div", "eq",
+    "exp", "floor", "ge", "getitem", "gt", "le", "log", "lt", "matmul", "max", "mul", "ne",
+    "neg", "pow", "relu", "reshape", "round", "scatter", "sigmoid", "sign", "sqrt", "sub",
+    "sum", "sum_to_shape", "tanh", "transpose",
+]
 
 
 def _ieee(fast, exact):
@@ -32,42 +55,68 @@ def _ieee(fast, exact):
 
 # Arithmetic ---------------------------------------------------------------------------------
 
-# passthrough is the VJP `grad` itself, which backward hands on without a call.
-add = Primitive("add", np.add, (passthrough, passthrough), scalar=operator.add, symbol="+")
+# passthrough is the rule `grad` (or `tangent`) itself, which the core hands on without a call.
+add = Primitive("add", np.add, (passthrough, passthrough), (passthrough, passthrough),
+                scalar=operator.add, symbol="+")
 
 sub = Primitive("sub", np.subtract, (
     passthrough,
     lambda grad, out, x, y: -grad,
+), (
+    passthrough,
+    lambda tangent, out, x, y: -tangent,
 ), scalar=operator.sub, symbol="-")
 
 mul = Primitive("mul", np.multiply, (
     lambda grad, out, x, y: grad * y,
     lambda grad, out, x, y: grad * x,
+), (
+    lambda tangent, out, x, y: tangent * y,
+    lambda tangent, out, x, y: x * tangent,
 ), scalar=operator.mul, symbol="*")
 
-# Divisions inside VJPs call div rather than `/`, so Python floats (Value) divide by zero as
-# IEEE arithmetic does instead of raising ZeroDivisionError.
+# Divisions inside the rules call div rather than `/`, so Python floats (Value) divide by zero
+# as IEEE arithmetic does instead of raising ZeroDivisionError.
 div = Primitive("div", np.divide, (
     lambda grad, out, x, y: div(grad, y),
     lambda grad, out, x, y: div(-grad * x, y * y),
+), (
+    lambda tangent, out, x, y: div(tangent, y),
+    lambda tangent, out, x, y: div(-tangent * x, y * y),
 ), scalar=_ieee(operator.truediv, np.divide), symbol="/")
 
 neg = Primitive("neg", np.negative, (
     lambda grad, out, x: -grad,
+), (
+    lambda tangent, out, x: -tangent,
 ), scalar=operator.neg, symbol="-")
 
-def _power_vjp_base(grad, out, x, y):
-    """y x**(y-1); a square (the common y = 2) skips the power: x**1 is x, the same bits."""
-    if y.__class__ in (int, float) and y == 2:
-        return grad * (y * x)
-    return grad * (y * power(x, y - 1))
+
+def _power_slope_base(x, y):
+    """d(x**y)/dx = y x**(y-1), and 0 wherever y == 0 (as PyTorch masks it): x**0 is constant,
+    so at x = 0 the slope is 0, not 0 * 0**-1 = NaN. The masked exponent never makes 0**-1, so
+    every higher derivative of x**1 and x**0 is 0 too. A square (the common y = 2) skips the
+    power: x**1 is x, the same bits."""
+    if y.__class__ in (int, float):
+        if y == 2:
+            return y * x
+        return y * pow(x, (y if y != 0 else 1) - 1)
+    return y * pow(x, y + (y == 0) - 1)
 
 
-# x ** y; the exponent's derivative uses log(x), so it is NaN for a negative base (no real
-# derivative there) as in PyTorch.
-power = Primitive("pow", operator.pow, (
-    _power_vjp_base,
-    lambda grad, out, x, y: grad * (out * log(x)),
+def _power_slope_exponent(out, x, y):
+    """d(x**y)/dy = x**y log(x), and 0 where x == 0 and y >= 0 (as PyTorch masks it): there
+    x**y stays 0 (or 1) as y moves, and log(0) = -inf would make 0 * -inf = NaN. A negative
+    base has no real derivative here: log gives NaN, as in PyTorch."""
+    return out * log(x + (x == 0) * (y >= 0))
+
+
+pow = Primitive("pow", operator.pow, (
+    lambda grad, out, x, y: grad * _power_slope_base(x, y),
+    lambda grad, out, x, y: grad * _power_slope_exponent(out, x, y),
+), (
+    lambda tangent, out, x, y: tangent * _power_slope_base(x, y),
+    lambda tangent, out, x, y: tangent * _power_slope_exponent(out, x, y),
 ), scalar=_ieee(math.pow, np.power), symbol="**")
 
 
@@ -89,25 +138,37 @@ def _matmul_vjp_y(grad, out, x, y):
     return x.mT @ grad
 
 
-matmul = Primitive("matmul", np.matmul, (_matmul_vjp_x, _matmul_vjp_y), symbol="@")
+# matmul is linear in each operand, and a tangent has its operand's shape: the JVPs are matmuls.
+matmul = Primitive("matmul", np.matmul, (_matmul_vjp_x, _matmul_vjp_y), (
+    lambda tangent, out, x, y: tangent @ y,
+    lambda tangent, out, x, y: x @ tangent,
+), symbol="@")
 
 
 # Elementwise functions ----------------------------------------------------------------------
 
 exp = Primitive("exp", np.exp, (
     lambda grad, out, x: grad * out,
+), (
+    lambda tangent, out, x: tangent * out,
 ), scalar=_ieee(math.exp, np.exp))
 
 log = Primitive("log", np.log, (
     lambda grad, out, x: div(grad, x),
+), (
+    lambda tangent, out, x: div(tangent, x),
 ), scalar=_ieee(math.log, np.log))
 
 sqrt = Primitive("sqrt", np.sqrt, (
     lambda grad, out, x: div(grad, 2 * out),
+), (
+    lambda tangent, out, x: div(tangent, 2 * out),
 ), scalar=_ieee(math.sqrt, np.sqrt))
 
 tanh = Primitive("tanh", np.tanh, (
     lambda grad, out, x: grad * (1 - out * out),
+), (
+    lambda tangent, out, x: tangent * (1 - out * out),
 ), scalar=math.tanh)
 
 
@@ -115,21 +176,28 @@ tanh = Primitive("tanh", np.tanh, (
 # take a fused, threaded kernel that computes the same expressions (kernels.py).
 sigmoid = Primitive("sigmoid", kernels.sigmoid, (
     lambda grad, out, x: kernels.sigmoid_vjp(grad, out),
+), (
+    lambda tangent, out, x: tangent * (out * (1 - out)),
 ), scalar=_ieee(lambda x: 1 / (1 + math.exp(-x)), kernels.sigmoid))
 
-# Kink at 0: the subgradient 0, as PyTorch documents for relu.
+# Kink at 0: the subgradient 0, as PyTorch documents for relu. NaN stays NaN, as np.maximum.
 relu = Primitive("relu", lambda x: np.maximum(x, 0), (
     lambda grad, out, x: grad * (out > 0),
-), scalar=lambda x: x if x > 0 else 0.0, symbol="ReLU")
+), (
+    lambda tangent, out, x: tangent * (out > 0),
+), scalar=lambda x: 0.0 if x <= 0 else x, symbol="ReLU")
 
 # Kink at 0: sign(0) = 0 gives abs'(0) = 0, as in PyTorch.
-absolute = Primitive("abs", np.abs, (
+abs = Primitive("abs", np.abs, (
     lambda grad, out, x: grad * sign(x),
-), scalar=abs)
+), (
+    lambda tangent, out, x: tangent * sign(x),
+), scalar=operator.abs)
 
 
-def _clip_vjp(grad, out, x, lo, hi):
-    """The gradient passes where lo <= x <= hi, bounds included, as torch.clamp's does."""
+def _clip_pass(grad, out, x, lo, hi):
+    """``grad`` (or a tangent) passes where lo <= x <= hi, bounds included, as torch.clamp's
+    gradient does; clip is the identity there and constant elsewhere."""
     if lo is not None:
         grad = grad * (x >= lo)
     if hi is not None:
@@ -145,126 +213,8 @@ def _clip_scalar(x, lo, hi):
     return float(x)
 
 
-clip = Primitive("clip", lambda x, lo, hi: np.clip(x, lo, hi), (_clip_vjp,),
+clip = Primitive("clip", lambda x, lo, hi: np.clip(x, lo, hi), (_clip_pass,), (_clip_pass,),
                  scalar=_clip_scalar)
-
-
-# Reductions ---------------------------------------------------------------------------------
-
-def _unreduce(g, shape, axis, keepdims):
-    """``g`` reshaped so that it broadcasts against the unreduced ``shape``."""
-    if keepdims or axis is None:
-        return g
-    kept = list(shape)
-    for a in axis:
-        kept[a] = 1
-    return g.reshape(tuple(kept))
-
-
-reduce_sum = Primitive("sum", lambda x, axis, keepdims: np.add.reduce(x, axis, keepdims=keepdims), (
-    lambda grad, out, x, axis, keepdims:
-        broadcast_to(_unreduce(grad, x.shape, axis, keepdims), shape=x.shape),
-))
-
-
-def _max_vjp(grad, out, x, axis, keepdims):
-    """Ties share the gradient evenly, as PyTorch's amax does."""
-    is_max = x == _unreduce(out, x.shape, axis, keepdims)
-    ties = is_max.sum(axis=axis, keepdims=True)
-    return _unreduce(grad, x.shape, axis, keepdims) * is_max / ties
-
-
-reduce_max = Primitive("max", lambda x, axis, keepdims: np.maximum.reduce(
-    x, axis, keepdims=keepdims), (_max_vjp,))
-
-
-def _sum_to_shape(x, shape):
-    """Sum the axes that broadcasting added or stretched, so the result has ``shape``."""
-    lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
-    summed = np.add.reduce(x, axes, keepdims=True) if axes else x
-    return summed.reshape(shape)
-
-
-sum_to_shape = Primitive("sum_to_shape", _sum_to_shape, (
-    lambda grad, out, x, shape: broadcast_to(grad, shape=x.shape),
-))
-
-def _broadcast_to(x, shape):
-    """``np.broadcast_to``, with a cheap path for the common 0-d case (the VJP of a full sum)."""
-    if not getattr(x, "ndim", 0):  # a 0-d array, a numpy scalar or a Python number
-        x = np.asarray(x)
-        view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
-        view.flags.writeable = False
-        return view
-    return np.broadcast_to(x, shape)
-
-
-broadcast_to = Primitive("broadcast_to", _broadcast_to, (
-    lambda grad, out, x, shape: sum_to_shape(grad, shape=x.shape),
-))
-
-
-# The gradient of a cast is the cast back, so a float32 leaf gets a float32 gradient even when
-# a float64 operand promoted what it fed.
-astype = Primitive("astype", lambda x, dtype: x.astype(dtype), (
-    lambda grad, out, x, dtype: astype(grad, dtype=x.dtype),
-))
-
-
-# Shape --------------------------------------------------------------------------------------
-
-reshape = Primitive("reshape", np.reshape, (
-    lambda grad, out, x, shape: reshape(grad, shape=x.shape),
-))
-
-transpose = Primitive("transpose", np.transpose, (
-    lambda grad, out, x, axes: transpose(grad, axes=tuple(np.argsort(axes).tolist())),
-))
-
-
-def _unsqueeze(a, axis):
-    shape = list(a.shape)
-    shape.insert(axis % (len(shape) + 1), 1)
-    return a.reshape(tuple(shape))
-
-
-def _is_basic(index):
-    """Whether ``index`` uses only slices, integers, None and Ellipsis (no repeated entries)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer))
-               for p in parts)
-
-
-def _scatter(g, index, shape):
-    """The adjoint of ``x[index]``: zeros of ``shape`` with ``g`` added at ``index``."""
-    out = np.zeros(shape, dtype=g.dtype)
-    if _is_basic(index):
-        out[index] = g
-    else:
-        np.add.at(out, index, g)
-    return out
-
-
-getitem = Primitive("getitem", lambda x, index: x[index], (
-    lambda grad, out, x, index: scatter(grad, index=index, shape=x.shape),
-), symbol="[]")
-
-scatter = Primitive("scatter", _scatter, (
-    lambda grad, out, g, index, shape: getitem(grad, index=index),
-))
-
-
-def _concatenate_vjp(i, grad, out, *xs, axis):
-    """The slice of ``grad`` that input ``i`` filled."""
-    start = sum(x.shape[axis] for x in xs[:i])
-    index = (slice(None),) * (axis % out.ndim) + (slice(start, start + xs[i].shape[axis]),)
-    return getitem(grad, index=index)
-
-
-concatenate = Primitive("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
-                        EachInput(_concatenate_vjp))
 
 
 # Piecewise constant: zero derivative wherever it exists. No VJPs; ``jumps`` says, per input,
@@ -282,16 +232,16 @@ def _comparison(name, compare, symbol):
                      jumps=lambda out, x, y: (x == y, x == y))
 
 
-greater = _comparison("gt", operator.gt, ">")
-greater_equal = _comparison("ge", operator.ge, ">=")
-less = _comparison("lt", operator.lt, "<")
-less_equal = _comparison("le", operator.le, "<=")
-equal = _comparison("eq", operator.eq, "==")
-not_equal = _comparison("ne", operator.ne, "!=")
+gt = _comparison("gt", operator.gt, ">")
+ge = _comparison("ge", operator.ge, ">=")
+lt = _comparison("lt", operator.lt, "<")
+le = _comparison("le", operator.le, "<=")
+eq = _comparison("eq", operator.eq, "==")
+ne = _comparison("ne", operator.ne, "!=")
 
 # Half-way cases round to even, as numpy, PyTorch and Python do.
-round_ = Primitive("round", np.round, scalar=lambda x: float(np.round(x)),
-                   jumps=lambda out, x: (abs(x - np.floor(x)) == 0.5,))
+round = Primitive("round", np.round, scalar=lambda x: float(np.round(x)),
+                   jumps=lambda out, x: (np.abs(x - np.floor(x)) == 0.5,))
 
 floor = Primitive("floor", np.floor, scalar=lambda x: float(np.floor(x)),
                   jumps=lambda out, x: (x == np.floor(x),))

@@ -2,52 +2,24 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from . import arguments as A
 from . import functional as F
 from . import primitives as P
 from .engine import backprop
 from .node import _NO_PARAMS, Node, Primitive, forward_error, grad_mode, next_seq
-
-_GRADABLE = "f"          # dtype kinds that may require grad
-_STORABLE = "fiub"       # dtype kinds a Tensor may hold
-
-
-def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
-    """The operator method ``self (op) other`` (``other (op) self`` when ``reflected``) for
-    ``prim``, recorded as ``engine.apply`` would record it, in one Python frame."""
-    forward, symbol, takes_numbers = prim.forward, prim.symbol, prim is not P.matmul
-
-    def method(self: Tensor, other) -> Tensor:
-        if other.__class__ is not Tensor:
-            other = _operand(other, symbol, takes_numbers)
-        if isinstance(other, Tensor):
-            other_data, other_node = other.data, other
-        else:
-            other_data, other_node = other, None
-        if reflected:
-            args, inputs = (other_data, self.data), (other_node, self)
-        else:
-            args, inputs = (self.data, other_data), (self, other_node)
-        try:
-            out = forward(args[0], args[1])
-        except (ValueError, TypeError, IndexError) as e:
-            raise forward_error(prim, args, e) from e
-        if grad_mode.enabled and (self.requires_grad or (
-                other_node is not None and other_node.requires_grad)):
-            return Tensor._new(out, prim, inputs, args)
-        return Tensor._new(out)
-
-    method.__name__ = f"__{'r' if reflected else ''}{prim.name}__"
-    return method
+from .operators import install
 
 
 class Tensor(Node):
     """An n-dimensional array that records the operations applied to it.
+
+    Its operators (``+ - * / ** @``, comparisons) and elementwise methods (``exp``, ``relu``,
+    ...) come from the table in ``operators``.
 
     >>> import tinygrad_lm as tg
     >>> x = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -56,8 +28,9 @@ class Tensor(Node):
     array([2., 4., 6.])
     """
 
+    # _is_mask is set only on the result of a comparison: it may index as a boolean mask.
     __slots__ = ("data", "grad", "requires_grad", "name", "prim", "inputs", "args",
-                 "params", "_seq")
+                 "params", "_seq", "_is_mask", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
@@ -65,17 +38,8 @@ class Tensor(Node):
             if not isinstance(data, Tensor):
                 raise TypeError(f"Tensor: cannot build a Tensor from a {type(data).__name__}")
             data = data.data
-        from_array = isinstance(data, (np.ndarray, np.generic))
-        try:
-            array = np.array(data, dtype=dtype)
-        except (ValueError, TypeError) as e:
-            raise TypeError(f"Tensor: cannot make an array of {type(data).__name__}: {e}") from e
-        if array.dtype.kind not in _STORABLE:
-            raise TypeError(f"Tensor: unsupported dtype {array.dtype}; use a float, int or "
-                            f"bool dtype")
-        if dtype is None and not from_array and array.dtype.kind != "f":
-            array = array.astype(np.float64)
-        if requires_grad and array.dtype.kind not in _GRADABLE:
+        array = A.array(data, "Tensor", dtype)
+        if requires_grad and array.dtype.kind not in A.GRADABLE:
             raise TypeError(f"Tensor: only floating-point data can require grad, got "
                             f"{array.dtype} data; pass dtype=np.float64 or convert it")
         self.data = array
@@ -106,7 +70,7 @@ class Tensor(Node):
 
     def _fit(self, g, prim, i):
         """A gradient whose shape differs from this node's, un-broadcast, or a clear error."""
-        if g.ndim < self.data.ndim or not _reduces_to(g.shape, self.data.shape):
+        if g.ndim < self.data.ndim or not A.reduces_to(g.shape, self.data.shape):
             raise ValueError(f"backward: the VJP of {prim.name} for input {i} has shape "
                              f"{tuple(g.shape)}, but that input has shape {self.shape}")
         return P.sum_to_shape(g, shape=self.data.shape)
@@ -201,7 +165,7 @@ class Tensor(Node):
         dtype('float32')
         """
         dtype = np.dtype(dtype)
-        if self.requires_grad and dtype.kind not in _GRADABLE:
+        if self.requires_grad and dtype.kind not in A.GRADABLE:
             raise TypeError(f"astype: a tensor that requires grad can only be cast to a "
                             f"floating dtype, got {dtype}")
         return P.astype(self, dtype=dtype)
@@ -226,17 +190,22 @@ class Tensor(Node):
         return self.data
 
     def detach(self) -> Tensor:
-        """The same data as a new leaf that records nothing.
+        """The same data as a new leaf that records nothing (a comparison's stays a mask).
 
         >>> Tensor([1.0], requires_grad=True).detach().requires_grad
         False
         """
-        return Tensor._new(self.data)
+        t = Tensor._new(self.data)
+        if getattr(self, "_is_mask", False):
+            t._is_mask = True
+        return t
 
     def __array__(self, dtype=None, copy=None):
         if copy:
             return np.array(self.data, dtype=dtype)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    __array_function__ = F.array_function
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -269,11 +238,11 @@ class Tensor(Node):
             extras.append(f"name={self.name!r}")
         return f"Tensor({', '.join([body] + extras)})"
 
-    # Backward -----------------------------------------------------------------------------
-
     def backward(self, grad: Any = None, *, create_graph: bool = False,
                  undefined: str = "zero", retain_graph: bool = True) -> None:
         """Accumulate d self / d leaf into ``leaf.grad`` for every leaf that requires grad.
+
+        ``retain_graph=False`` lets backward release the values no later VJP reads.
 
         >>> w = Tensor([1.0, -2.0], requires_grad=True)
         >>> (w * w).backward(np.array([1.0, 1.0]))
@@ -283,40 +252,13 @@ class Tensor(Node):
         if not self.requires_grad:
             raise ValueError("backward: this tensor does not require grad, so it has no graph; "
                              "make the leaves with requires_grad=True")
-        dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(f"backward: grad can be omitted only for a one-element output, "
-                                 f"but this output has shape {self.shape}; pass grad= an array "
-                                 f"of shape {self.shape}")
-            seed = np.array(1, dtype).reshape(self.data.shape)  # twice as fast as np.ones
-        else:
-            if isinstance(grad, Tensor):
-                seed = grad if create_graph else grad.data
-            else:
-                seed = np.asarray(grad, dtype=dtype)
-            if seed.shape != self.data.shape:
-                raise ValueError(f"backward: grad has shape {tuple(seed.shape)}, but the output "
-                                 f"has shape {self.shape}")
+        seed = A.seed(grad, self.data, create_graph)
         if create_graph and not isinstance(seed, Tensor):
             seed = Tensor._new(seed)
         backprop(self, seed, create_graph=create_graph, undefined=undefined,
                  retain_graph=retain_graph)
 
-    # Operators ----------------------------------------------------------------------------
-
-    # The arithmetic and comparison operators are built by _binary_op below.
-    __add__, __radd__ = _binary_op(P.add), _binary_op(P.add, reflected=True)
-    __sub__, __rsub__ = _binary_op(P.sub), _binary_op(P.sub, reflected=True)
-    __mul__, __rmul__ = _binary_op(P.mul), _binary_op(P.mul, reflected=True)
-    __truediv__, __rtruediv__ = _binary_op(P.div), _binary_op(P.div, reflected=True)
-    __pow__, __rpow__ = _binary_op(P.power), _binary_op(P.power, reflected=True)
-    __matmul__, __rmatmul__ = _binary_op(P.matmul), _binary_op(P.matmul, reflected=True)
-    def __neg__(self): return _unary(P.neg, self)
-    def __abs__(self): return _unary(P.absolute, self)
-    __gt__, __ge__ = _binary_op(P.greater), _binary_op(P.greater_equal)
-    __lt__, __le__ = _binary_op(P.less), _binary_op(P.less_equal)
-    __eq__, __ne__ = _binary_op(P.equal), _binary_op(P.not_equal)  # type: ignore[assignment]
+    # Methods with parameters (the operators and elementwise methods are installed below) --
 
     def matmul(self, other) -> Tensor:
         """``self @ other``.
@@ -325,64 +267,6 @@ class Tensor(Node):
         11.0
         """
         return self @ other
-
-    # Elementwise --------------------------------------------------------------------------
-
-    def abs(self) -> Tensor:
-        """|x|, with the subgradient 0 at 0 (as PyTorch).
-
-        >>> Tensor([-2.0, 3.0]).abs()
-        Tensor([2., 3.])
-        """
-        return _unary(P.absolute, self)
-
-    def exp(self) -> Tensor:
-        """e**x.
-
-        >>> Tensor([0.0]).exp()
-        Tensor([1.])
-        """
-        return _unary(P.exp, self)
-
-    def log(self) -> Tensor:
-        """The natural logarithm.
-
-        >>> Tensor([1.0]).log()
-        Tensor([0.])
-        """
-        return _unary(P.log, self)
-
-    def sqrt(self) -> Tensor:
-        """The square root.
-
-        >>> Tensor([4.0]).sqrt()
-        Tensor([2.])
-        """
-        return _unary(P.sqrt, self)
-
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + e**-x).
-
-        >>> Tensor([0.0]).sigmoid()
-        Tensor([0.5])
-        """
-        return _unary(P.sigmoid, self)
-
-    def tanh(self) -> Tensor:
-        """The hyperbolic tangent.
-
-        >>> Tensor([0.0]).tanh()
-        Tensor([0.])
-        """
-        return _unary(P.tanh, self)
-
-    def relu(self) -> Tensor:
-        """max(x, 0), with the subgradient 0 at 0 (as PyTorch).
-
-        >>> Tensor([-1.0, 2.0]).relu()
-        Tensor([0., 2.])
-        """
-        return _unary(P.relu, self)
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         """x limited to [lo, hi]; the gradient passes where lo <= x <= hi (as torch.clamp).
@@ -394,32 +278,6 @@ class Tensor(Node):
             raise ValueError("clip: give lo, hi or both")
         return P.clip(self, lo=lo, hi=hi)
 
-    # Piecewise constant -------------------------------------------------------------------
-
-    def round(self) -> Tensor:
-        """Round half to even; zero gradient, undefined at the halves.
-
-        >>> Tensor([0.5, 1.5, 2.7]).round()
-        Tensor([0., 2., 3.])
-        """
-        return _unary(P.round_, self)
-
-    def floor(self) -> Tensor:
-        """The largest integer <= x; zero gradient, undefined at the integers.
-
-        >>> Tensor([1.5, -1.5]).floor()
-        Tensor([ 1., -2.])
-        """
-        return _unary(P.floor, self)
-
-    def sign(self) -> Tensor:
-        """-1, 0 or 1; zero gradient, undefined at 0.
-
-        >>> Tensor([-3.0, 0.0, 2.0]).sign()
-        Tensor([-1.,  0.,  1.])
-        """
-        return _unary(P.sign, self)
-
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """The index of the largest entry; zero gradient, undefined at a tie.
 
@@ -427,10 +285,8 @@ class Tensor(Node):
         Tensor([1, 0], dtype=int64)
         """
         if axis is not None:
-            (axis,) = _axes(axis, self.ndim, "argmax")
+            (axis,) = A.axes(axis, self.ndim, "argmax")
         return P.argmax(self, axis=axis, keepdims=keepdims)
-
-    # Reductions ---------------------------------------------------------------------------
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """The sum over ``axis`` (all axes by default).
@@ -438,7 +294,11 @@ class Tensor(Node):
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
         Tensor([4., 6.])
         """
-        return _unary(P.reduce_sum, self, axis=_axes(axis, self.ndim, "sum"), keepdims=keepdims)
+        data, params = self.data, {"axis": A.axes(axis, self.ndim, "sum"), "keepdims": keepdims}
+        out = P.sum.forward(data, **params)
+        if self.requires_grad and grad_mode.enabled:
+            return Tensor._new(out, P.sum, (self,), (data,), params)
+        return Tensor._new(out)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """The maximum over ``axis``; tied entries share the gradient evenly.
@@ -446,50 +306,11 @@ class Tensor(Node):
         >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
         Tensor([5., 4.])
         """
-        return P.reduce_max(self, axis=_axes(axis, self.ndim, "max"), keepdims=keepdims)
+        return P.max(self, axis=A.axes(axis, self.ndim, "max"), keepdims=keepdims)
 
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """The mean over ``axis``.
-
-        >>> Tensor([1.0, 2.0, 6.0]).mean()
-        Tensor(3.)
-        """
-        return F.mean(self, axis, keepdims)
-
-    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """The minimum over ``axis``; tied entries share the gradient evenly.
-
-        >>> Tensor([3.0, 1.0, 2.0]).min()
-        Tensor(1.)
-        """
-        return F.min(self, axis, keepdims)
-
-    def logsumexp(self, axis: int | tuple[int, ...] | None = None,
-                  keepdims: bool = False) -> Tensor:
-        """log(sum(exp(x))) over ``axis``, computed without overflow.
-
-        >>> round(Tensor([1e4, 1e4]).logsumexp().item() - 1e4, 6)
-        0.693147
-        """
-        return F.logsumexp(self, axis, keepdims)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        """exp(x) normalised to sum to 1 along ``axis``.
-
-        >>> Tensor([0.0, 0.0]).softmax()
-        Tensor([0.5, 0.5])
-        """
-        return F.softmax(self, axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """log(softmax(x)), stable for logits of any magnitude.
-
-        >>> Tensor([0.0, 0.0]).log_softmax().exp()
-        Tensor([0.5, 0.5])
-        """
-        return F.log_softmax(self, axis)
-
-    # Shape --------------------------------------------------------------------------------
+    # Composites: the functions of ``functional``, bound as methods (no extra frame).
+    mean, min, logsumexp = F.mean, F.min, F.logsumexp
+    softmax, log_softmax = F.softmax, F.log_softmax
 
     def reshape(self, *shape) -> Tensor:
         """The same entries in a new shape (one entry may be -1).
@@ -498,9 +319,7 @@ class Tensor(Node):
         Tensor([[1., 2.],
                 [3., 4.]])
         """
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return P.reshape(self, shape=tuple(int(n) for n in shape))
+        return P.reshape(self, shape=A.sizes(shape, "reshape"))
 
     def flatten(self) -> Tensor:
         """The entries as one axis.
@@ -516,86 +335,62 @@ class Tensor(Node):
         >>> Tensor([[1.0, 2.0]]).transpose().shape
         (2, 1)
         """
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if not axes:
-            axes = tuple(range(self.ndim))[::-1]
-        normalized = _axes(axes, self.ndim, "transpose")
-        if len(normalized) != self.ndim:
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                             f"{self.ndim} axes of a tensor of shape {self.shape}")
+        normalized = A.permutation(axes, self.shape, "transpose")
         return P.transpose(self, axes=normalized)
 
     def __getitem__(self, index) -> Tensor:
-        return P.getitem(self, index=_index(index))
+        return P.getitem(self, index=A.index(index))
 
 
-def _unary(prim, x: Tensor, **params) -> Tensor:
-    """``prim`` on one Tensor: this front-end's lean path to ``engine.apply``'s contract."""
-    data = x.data
-    out = prim.forward(data, **params)
-    if x.requires_grad and grad_mode.enabled:
-        return Tensor._new(out, prim, (x,), (data,), params or _NO_PARAMS)
-    return Tensor._new(out)
+def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) -> Callable:
+    """The operator method ``self (op) other`` (``other (op) self`` when ``reflected``),
+    recorded as ``engine.apply`` would record it, in one Python frame."""
+    forward, name, new = prim.forward, prim.name, Tensor._new
+    takes_numbers = prim.scalar is not None  # matmul takes no Python number
+
+    def method(self: Tensor, other) -> Tensor:
+        if other.__class__ is not Tensor and not isinstance(other, Tensor):
+            try:
+                other = A.operand(other, name, takes_numbers)
+            except TypeError:
+                if equality and not isinstance(other, Node):
+                    return NotImplemented  # Python then compares identities, as for objects
+                raise
+            other_data, other_node = other, None
+        else:
+            other_data, other_node = other.data, other
+        if reflected:
+            args, inputs = (other_data, self.data), (other_node, self)
+        else:
+            args, inputs = (self.data, other_data), (self, other_node)
+        try:
+            out = forward(args[0], args[1])
+        except (ValueError, TypeError, IndexError) as e:
+            raise forward_error(prim, args, e) from e
+        if grad_mode.enabled and (self.requires_grad or (
+                other_node is not None and other_node.requires_grad)):
+            t = new(out, prim, inputs, args)
+        else:
+            t = new(out)
+        if comparison:
+            t._is_mask = True
+        return t
+
+    return method
 
 
-def _operand(other: Any, op: str, scalar: bool = True) -> Any:
-    """The other side of an operator: a Tensor, a Python number, or an ndarray."""
-    kind = type(other)
-    if kind is float or kind is int:
-        return other
-    if isinstance(other, Tensor):
-        return other
-    if isinstance(other, Node):
-        raise TypeError(f"{op}: cannot combine a Tensor with a {type(other).__name__}")
-    if scalar and isinstance(other, numbers.Number) and not isinstance(other, np.generic):
-        if isinstance(other, complex):
-            raise TypeError(f"{op}: complex numbers are not supported")
-        return other
-    try:
-        array = np.asarray(other)
-    except (ValueError, TypeError) as e:
-        raise TypeError(f"{op}: cannot use a {type(other).__name__} as an operand: {e}") from e
-    if array.dtype.kind not in _STORABLE:
-        raise TypeError(f"{op}: unsupported operand of dtype {array.dtype}")
-    return array
+def _unary(prim: Primitive) -> Callable:
+    """The method ``prim(self)``: this front-end's lean path to ``engine.apply``'s contract."""
+    forward, new = prim.forward, Tensor._new
+
+    def method(self: Tensor) -> Tensor:
+        data = self.data
+        out = forward(data)
+        if self.requires_grad and grad_mode.enabled:
+            return new(out, prim, (self,), (data,))
+        return new(out)
+
+    return method
 
 
-def _axes(axis, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``axis`` (None, an int or a tuple) as a tuple of distinct non-negative axes."""
-    if axis is None:
-        return None
-    given = axis if isinstance(axis, (tuple, list)) else (axis,)
-    normalized = []
-    for a in given:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
-            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} "
-                             f"dimension{'s' * (ndim != 1)}")
-        normalized.append(int(a) % ndim)
-    if len(set(normalized)) != len(normalized):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
-    return tuple(normalized)
-
-
-def _index(index):
-    """An index with Tensors replaced by arrays (a comparison's 0/1 result becomes a mask)."""
-    if isinstance(index, tuple):
-        return tuple(_index(i) for i in index)
-    if isinstance(index, Tensor):
-        if index.dtype.kind == "f":
-            if not np.isin(index.data, (0.0, 1.0)).all():
-                raise TypeError(f"[]: a {index.dtype} tensor can index only as a 0/1 mask "
-                                f"(the result of a comparison)")
-            return index.data.astype(bool)
-        return index.data
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
-
-
-def _reduces_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
-    """Whether summing broadcast axes of ``shape`` gives ``target``."""
-    tail = shape[len(shape) - len(target):]
-    return all(t == s or t == 1 for s, t in zip(tail, target))
+install(Tensor, _binary, _unary, "{cls}({x}).{name}().item()")

@@ -5,25 +5,35 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 
+from . import arguments as A
 from . import primitives as P
 from .engine import backprop
 from .node import _NO_PARAMS, Node, Primitive, grad_mode, next_seq
+from .operators import install
 
 
-def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
+def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) -> Callable:
     """The operator method ``self (op) other`` (``other (op) self`` when ``reflected``) for
     ``prim``, recorded as ``engine.apply`` would record it.
 
     The scalar hot path: the whole operation runs in this one Python frame, so that a Value
     graph builds faster than micrograd's closures do.
     """
-    scalar, new = prim.scalar, object.__new__
+    scalar, new, name = prim.scalar, object.__new__, prim.name
 
     def method(self: Value, other) -> Value:
         if other.__class__ is Value or isinstance(other, Value):
             other_data, const = other.data, None
         else:
-            other_data = const = _number(other, prim)
+            if other.__class__ is float:
+                other_data = const = other
+            else:
+                try:
+                    other_data = const = A.real(other, name, "Value")
+                except TypeError:
+                    if equality and not isinstance(other, Node):
+                        return NotImplemented  # Python then compares identities
+                    raise
             other = None
         if reflected:
             out, inputs = scalar(other_data, self.data), (other, self)
@@ -40,7 +50,6 @@ def _binary_op(prim: Primitive, *, reflected: bool = False) -> Callable:
             v.prim, v.inputs, v._const = None, (), None
         return v
 
-    method.__name__ = f"__{'r' if reflected else ''}{prim.name}__"
     return method
 
 
@@ -59,7 +68,7 @@ class Value(Node):
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "prim", "inputs", "_const", "_seq")
+    __slots__ = ("data", "grad", "label", "prim", "inputs", "_const", "_seq", "__weakref__")
     params = _NO_PARAMS  # no scalar primitive takes keyword parameters
     requires_grad = True
     uses_floats = True
@@ -128,7 +137,7 @@ class Value(Node):
         """The op's symbol as micrograd writes it ('+', '*', '**2', 'ReLU', ...)."""
         if self.prim is None:
             return ""
-        if self.prim is P.power and self.inputs[1] is None:
+        if self.prim is P.pow and self.inputs[1] is None:
             return f"**{self.args[1]:g}"
         return self.prim.symbol
 
@@ -151,76 +160,26 @@ class Value(Node):
     def __bool__(self) -> bool:
         return self.data != 0
 
-    # Operators ----------------------------------------------------------------------------
 
-    # The arithmetic operators are built by _binary_op below: one Python frame per operation.
-    __add__, __radd__ = _binary_op(P.add), _binary_op(P.add, reflected=True)
-    __sub__, __rsub__ = _binary_op(P.sub), _binary_op(P.sub, reflected=True)
-    __mul__, __rmul__ = _binary_op(P.mul), _binary_op(P.mul, reflected=True)
-    __truediv__, __rtruediv__ = _binary_op(P.div), _binary_op(P.div, reflected=True)
-    __pow__, __rpow__ = _binary_op(P.power), _binary_op(P.power, reflected=True)
-    __gt__, __ge__ = _binary_op(P.greater), _binary_op(P.greater_equal)
-    __lt__, __le__ = _binary_op(P.less), _binary_op(P.less_equal)
-    __eq__, __ne__ = _binary_op(P.equal), _binary_op(P.not_equal)  # type: ignore[assignment]
+def _unary(prim: Primitive) -> Callable:
+    """The method ``prim(self)``: this front-end's lean path to ``engine.apply``'s contract."""
+    scalar, new = prim.scalar, object.__new__
 
-    def __neg__(self): return _unary(P.neg, self)
-    def __abs__(self): return _unary(P.absolute, self)
+    def method(self: Value) -> Value:
+        v = new(Value)
+        v.data = scalar(self.data)
+        v.grad = 0.0
+        v.label = ""
+        v._seq = next_seq()
+        # At most three names per assignment: four would build a tuple, one more allocation
+        # for Python's cyclic collector to count (see ``args``).
+        if grad_mode.enabled:
+            v.prim, v.inputs, v._const = prim, (self,), None
+        else:
+            v.prim, v.inputs, v._const = None, (), None
+        return v
 
-    def relu(self) -> Value:
-        """max(x, 0) (micrograd's ``relu``; 0 gets the subgradient 0).
-
-        >>> Value(-2.0).relu().data
-        0.0
-        """
-        return _unary(P.relu, self)
-
-    def tanh(self) -> Value:
-        """The hyperbolic tangent.
-
-        >>> Value(0.0).tanh().data
-        0.0
-        """
-        return _unary(P.tanh, self)
-
-    def exp(self) -> Value:
-        """e**x.
-
-        >>> Value(0.0).exp().data
-        1.0
-        """
-        return _unary(P.exp, self)
-
-    def log(self) -> Value:
-        """The natural logarithm (-inf at 0, as IEEE says).
-
-        >>> Value(1.0).log().data
-        0.0
-        """
-        return _unary(P.log, self)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e**-x).
-
-        >>> Value(0.0).sigmoid().data
-        0.5
-        """
-        return _unary(P.sigmoid, self)
-
-    def abs(self) -> Value:
-        """|x| (the subgradient 0 at 0).
-
-        >>> Value(-2.0).abs().data
-        2.0
-        """
-        return _unary(P.absolute, self)
-
-
-def _unary(prim, x: Value) -> Value:
-    """``prim`` on one Value: this front-end's lean path to ``engine.apply``'s contract."""
-    data = x.data
-    if grad_mode.enabled:
-        return _node(prim.scalar(data), prim, (x,))
-    return _node(prim.scalar(data))
+    return method
 
 
 def _node(data: float, prim=None, inputs: tuple = (), const: float | None = None) -> Value:
@@ -235,12 +194,4 @@ def _node(data: float, prim=None, inputs: tuple = (), const: float | None = None
     return v
 
 
-def _number(other, prim) -> float:
-    if other.__class__ is float:
-        return other
-    if isinstance(other, Node):
-        raise TypeError(f"{prim.symbol}: cannot combine a Value with a {type(other).__name__}")
-    if isinstance(other, numbers.Real) and not isinstance(other, bool):
-        return float(other)
-    raise TypeError(f"{prim.symbol}: a Value combines with Values and real numbers, got "
-                    f"{type(other).__name__}")
+install(Value, _binary, _unary, "{cls}({x}).{name}().data")

@@ -23,8 +23,9 @@ def run(out_dir: Path) -> dict:
     """Train a small MLP on 100 digits, track validation loss and accuracy, plot both.
 
     Full-batch gradient descent with momentum on cross-entropy; the other 1697 digits are the
-    validation set. Returns the curves, the epoch of lowest validation loss, the epochs where
-    loss and accuracy disagree, and how confident the wrong answers are.
+    validation set. Returns the curves (entry k is epoch k + 1), the epoch of lowest validation
+    loss, the epochs where loss and accuracy disagree, and how confident the wrong answers are.
+    Epochs are counted from 1, in the evidence as in the figure and its caption.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
@@ -61,13 +62,13 @@ def run(out_dir: Path) -> dict:
                 curves[k].append(value)
     val_loss, val_acc = np.array(curves["val_loss"]), np.array(curves["val_accuracy"])
     best = int(val_loss.argmin())
-    disagree = [e for e in range(best + 1, EPOCHS)
+    disagree = [e + 1 for e in range(best + 1, EPOCHS)
                 if val_loss[e] > val_loss[best] and val_acc[e] > val_acc[best]]
     evidence = {
         "n_train": N_TRAIN, "n_val": len(val), "epochs": EPOCHS, "curves": curves,
-        "best_loss_epoch": best,
-        "at_best_loss": _snapshot(curves, best),
-        "final": _snapshot(curves, EPOCHS - 1),
+        "best_loss_epoch": best + 1,
+        "at_best_loss": _snapshot(curves, best + 1),
+        "final": _snapshot(curves, EPOCHS),
         "disagree_epochs": disagree,
     }
     evidence["figures"] = _plot(evidence, out_dir)
@@ -93,7 +94,8 @@ def _validate(logits: Tensor, labels: np.ndarray) -> dict:
 
 
 def _snapshot(curves: dict, epoch: int) -> dict:
-    return {"epoch": epoch, **{k: v[epoch] for k, v in curves.items()}}
+    """The curves' values at ``epoch``, counted from 1."""
+    return {"epoch": epoch, **{k: v[epoch - 1] for k, v in curves.items()}}
 
 
 def _spans(epochs: list[int]) -> list[tuple[int, int]]:
@@ -124,22 +126,22 @@ def _plot(evidence: dict, out_dir: Path) -> list[str]:
                label="share of the validation loss due to wrong answers")
     for ax in (top, bottom, third):
         for first, last in _spans(evidence["disagree_epochs"]):
-            ax.axvspan(first + 0.5, last + 1.5, color="gold", alpha=0.25, lw=0)
-        ax.axvline(best["epoch"] + 1, color="grey", ls=":")
-    top.annotate(f"lowest validation loss {best['val_loss']:.3f} (epoch {best['epoch'] + 1})",
-                 xy=(best["epoch"] + 1, best["val_loss"]),
+            ax.axvspan(first - 0.5, last + 0.5, color="gold", alpha=0.25, lw=0)
+        ax.axvline(best["epoch"], color="grey", ls=":")
+    top.annotate(f"lowest validation loss {best['val_loss']:.3f} (epoch {best['epoch']})",
+                 xy=(best["epoch"], best["val_loss"]),
                  xytext=(best["epoch"] + 25, 1.3 * final["val_loss"]),
                  arrowprops={"arrowstyle": "->"})
-    top.annotate(f"epoch {final['epoch'] + 1}: {final['val_loss']:.3f}",
-                 xy=(final["epoch"] + 1, final["val_loss"]),
+    top.annotate(f"epoch {final['epoch']}: {final['val_loss']:.3f}",
+                 xy=(final["epoch"], final["val_loss"]),
                  xytext=(0.7 * final["epoch"], 1.3 * final["val_loss"]),
                  arrowprops={"arrowstyle": "->"})
     bottom.annotate(f"accuracy {best['val_accuracy']:.3f} at the lowest loss",
-                    xy=(best["epoch"] + 1, best["val_accuracy"]),
+                    xy=(best["epoch"], best["val_accuracy"]),
                     xytext=(best["epoch"] + 40, best["val_accuracy"] - 0.04),
                     arrowprops={"arrowstyle": "->"})
-    bottom.annotate(f"epoch {final['epoch'] + 1}: {final['val_accuracy']:.3f}",
-                    xy=(final["epoch"] + 1, final["val_accuracy"]),
+    bottom.annotate(f"epoch {final['epoch']}: {final['val_accuracy']:.3f}",
+                    xy=(final["epoch"], final["val_accuracy"]),
                     xytext=(0.7 * final["epoch"], best["val_accuracy"] - 0.04),
                     arrowprops={"arrowstyle": "->"})
     bottom.set_ylim(best["val_accuracy"] - 0.06, min(1.0, final["val_accuracy"] + 0.02))
@@ -155,6 +157,6 @@ def _plot(evidence: dict, out_dir: Path) -> list[str]:
     third.set_ylabel("wrong answers")
     third.set_xlabel("epoch")
     top.set_title(f"Digits, {evidence['n_train']} training images: after epoch "
-                  f"{best['epoch'] + 1} the loss gets worse\nwhile the accuracy gets better "
+                  f"{best['epoch']} the loss gets worse\nwhile the accuracy gets better "
                   f"(the mistakes grow overconfident)")
     return save(fig, out_dir, "loss_vs_accuracy")

@@ -38,12 +38,12 @@ def objectives() -> dict[str, Callable[[Tensor, np.ndarray], Tensor]]:
     Accuracy enters as 1 - accuracy (the 0-1 loss) so that every objective goes down.
 
     >>> sorted(objectives())
-    ['accuracy', 'cross_entropy', 'mse']
+    ['accuracy', 'binary_cross_entropy', 'mse']
     """
     return {
         "accuracy": lambda p, y: 1 - metrics.accuracy(p, y),
         "mse": losses.mse,
-        "cross_entropy": losses.binary_cross_entropy,
+        "binary_cross_entropy": losses.binary_cross_entropy,
     }
 
 
@@ -134,7 +134,8 @@ def _curves() -> dict:
             accuracy_values.append(acc.item())
             accuracy_slopes.append(float(one.grad[0]))
     curves["accuracy"] = (accuracy_values, accuracy_slopes)
-    for name, loss in (("mse", losses.mse), ("cross_entropy", losses.binary_cross_entropy)):
+    for name, loss in (("mse", losses.mse),
+                       ("binary_cross_entropy", losses.binary_cross_entropy)):
         value, slope = _value_and_slope(
             lambda p, loss=loss: loss(p, np.ones_like(p.data), reduction="none"), q)
         curves[name] = (value.tolist(), slope.tolist())
@@ -167,8 +168,8 @@ def _plot(curves: dict, out_dir: Path) -> list[str]:
     q = np.asarray(curves["q"])
     fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), sharex=True)
     titles = {"accuracy": "accuracy (a step)", "mse": "MSE (a parabola)",
-              "cross_entropy": "cross-entropy (a log)"}
-    for col, name in enumerate(("accuracy", "mse", "cross_entropy")):
+              "binary_cross_entropy": "binary cross-entropy (a log)"}
+    for col, name in enumerate(("accuracy", "mse", "binary_cross_entropy")):
         value, slope = (np.asarray(v) for v in curves[name])
         top, bottom = axes[0, col], axes[1, col]
         if name == "accuracy":
@@ -187,7 +188,7 @@ def _plot(curves: dict, out_dir: Path) -> list[str]:
         else:
             top.plot(q, value, color="C1" if name == "mse" else "C2")
             bottom.plot(q, slope, color="C1" if name == "mse" else "C2")
-            if name == "cross_entropy":
+            if name == "binary_cross_entropy":
                 bottom.set_ylim(-20, 1)
         top.set_title(titles[name])
         bottom.set_xlabel("predicted probability of the true class")

@@ -1,0 +1,72 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # What does backward do, node by node, in a small MLP?
+#
+# `tg.draw_backward(loss)` records one backward pass as frames: frame 0 is the graph before
+# backward (every gradient pending, which is not the same as zero), frame k the graph after
+# the chain-rule step of the k-th node. With ipywidgets installed the frames display as a
+# slider; `.save_html(path)` writes a page that steps through them in any browser.
+
+# %%
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from IPython.display import display
+
+import tinygrad_lm as tg
+
+rng = np.random.default_rng(0)
+X = tg.Tensor(rng.normal(size=(4, 3)))
+W1 = tg.Tensor(rng.uniform(-0.5, 0.5, (3, 2)), requires_grad=True)
+W2 = tg.Tensor(rng.uniform(-0.5, 0.5, (2, 1)), requires_grad=True)
+Z1 = X @ W1
+A1 = Z1.sigmoid()
+Z2 = A1 @ W2
+A2 = Z2.sigmoid()
+for tensor, name in ((X, "X"), (W1, "W1"), (W2, "W2"), (Z1, "Z1"), (A1, "A1"), (Z2, "Z2"),
+                     (A2, "A2")):
+    tensor.name = name
+loss = ((A2 - np.array([[1.0], [0.0], [1.0], [0.0]])) ** 2).sum() / 8
+
+frames = tg.draw_backward(loss)
+len(frames), [node.name or node.op for node in frames.order]
+
+# %% [markdown]
+# Each frame states its chain-rule step, with the names in the drawing:
+
+# %%
+for k in range(len(frames)):
+    print(frames.caption(k))
+
+# %% [markdown]
+# The frames as a slider (or, without ipywidgets, the last frame and how to get the slider):
+
+# %%
+display(frames)
+
+# %% [markdown]
+# The numbers in the frames are the engine's: the last frame's weight gradients are exactly
+# what `loss.backward()` accumulates.
+
+# %%
+loss.backward()
+for W in (W1, W2):
+    print(W.name, W.grad.ravel())
+    assert np.array_equal(frames.grads[W], W.grad)
+
+# %%
+page = frames.save_html(Path(tempfile.mkdtemp()) / "backward_mlp.html")
+print(page.name, f"{page.stat().st_size / 1024:.0f} KB, self-contained")

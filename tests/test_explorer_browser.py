@@ -1,0 +1,122 @@
+"""The explorer page in a real headless Chromium: keys, buttons and slider against the engine.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium`` package (the ``test``
+extra). Where they are missing the test skips and says so, unless ``TINYGRAD_LM_REQUIRE_BROWSER``
+is set (CI sets it), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+import tinygrad_lm as tg
+from tinygrad_lm._dot import value_text
+from tinygrad_lm.graph_view import gradients
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def _missing() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "the selenium package (pip install 'tinygrad_lm[test]')"
+    for path, package in ((CHROMIUM, "chromium"), (DRIVER, "chromium-driver")):
+        if not os.path.exists(path):
+            return f"{path} (apt-get install {package})"
+    if shutil.which("dot") is None:
+        return "Graphviz's dot (apt-get install graphviz)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = _missing()
+    if missing:
+        message = f"the browser test needs {missing}"
+        if os.environ.get("TINYGRAD_LM_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,1400",
+                "--disable-extensions", "--no-first-run"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def mlp_loss():
+    rng = np.random.default_rng(3)
+    X = tg.Tensor(rng.normal(size=(3, 2)))
+    W1 = tg.Tensor(rng.normal(size=(2, 2)), requires_grad=True)
+    W2 = tg.Tensor(rng.normal(size=(2, 1)), requires_grad=True)
+    for t, name in ((X, "X"), (W1, "W1"), (W2, "W2")):
+        t.name = name
+    return tg.losses.mse((X @ W1).sigmoid() @ W2, np.zeros((3, 1))), (W1, W2)
+
+
+def shown_grad(driver, box_id: str) -> list[str]:
+    """The lines of the gradient a box shows, read from the page's SVG text."""
+    return driver.execute_script("""
+        const texts = Array.from(document.getElementById(arguments[0])
+                                 .getElementsByTagName('text')).map(t => t.textContent);
+        return texts.slice(texts.lastIndexOf('grad') + 1).filter(t => t.length);
+    """, box_id)
+
+
+def test_the_page_steps_through_the_engines_backward(browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    loss, leaves = mlp_loss()
+    frames = tg.draw_backward(loss)
+    engine = gradients(loss, "zero")  # the engine's own record of every node's gradient
+    page = frames.save_html(tmp_path / "backward.html")
+    browser.get(page.resolve().as_uri())
+    view = frames.view
+
+    pending = browser.find_elements(By.CSS_SELECTOR, "g.node.pending")
+    assert len(pending) == list(frames.state(0).values()).count("pending") > 0
+    assert shown_grad(browser, view.data_id[leaves[0]]) == ["pending"]
+    assert browser.find_element(By.ID, "caption").text.startswith("Before backward")
+
+    body = browser.find_element(By.TAG_NAME, "body")
+    for k, node in enumerate(frames.order, start=1):
+        body.send_keys(Keys.ARROW_RIGHT)
+        current = {g.get_attribute("id")
+                   for g in browser.find_elements(By.CSS_SELECTOR, "g.node.current")}
+        assert current == {view.data_id[node], view.op_id[node]}, f"frame {k}"
+        expected = value_text(engine[node]).split("<BR/>")
+        assert shown_grad(browser, view.data_id[node]) == expected, f"frame {k}"
+        assert browser.find_element(By.ID, "caption").text == frames.caption(k)
+
+    browser.find_element(By.ID, "prev").click()
+    assert browser.find_element(By.ID, "counter").text == f"frame {len(frames) - 2} of " \
+                                                           f"{len(frames) - 1}"
+    browser.find_element(By.CSS_SELECTOR, "body").send_keys(Keys.HOME)
+    assert browser.find_element(By.ID, "slider").get_attribute("value") == "0"
+
+    slider = browser.find_element(By.ID, "slider")
+    ActionChains(browser).click_and_hold(slider).move_by_offset(slider.size["width"] // 2, 0) \
+        .release().perform()
+    assert browser.find_element(By.ID, "counter").text == f"frame {len(frames) - 1} of " \
+                                                           f"{len(frames) - 1}"
+    assert not browser.find_elements(By.CSS_SELECTOR, "g.node.pending, g.edge.pending")
+    loss.backward()
+    for leaf in leaves:
+        assert shown_grad(browser, view.data_id[leaf]) == value_text(leaf.grad).split("<BR/>")
+
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert not errors, errors

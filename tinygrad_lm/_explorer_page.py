@@ -1,0 +1,141 @@
+"""The backward explorer's web page: one inline SVG, a JSON table of frames, plain JavaScript.
+
+Every frame shows the same boxes in the same places with the same final numbers; what changes
+is which are pending, which one is being processed and which arrows carry a gradient yet. So
+the page holds the last frame's SVG once and, per box and arrow, the frame from which it shows
+(a few bytes each), instead of one SVG per frame.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from . import _dot
+
+STYLE = """
+body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:1100px;padding:0 1em;
+color:#1f2937}
+#controls{display:flex;gap:.5em;align-items:center;flex-wrap:wrap;margin:.5em 0}
+#controls input[type=range]{flex:1;min-width:200px}
+button{font-size:1em;padding:.2em .8em}
+#caption{font-family:Courier,monospace;background:#f9fafb;border:1px solid #e5e7eb;
+padding:.5em;min-height:2.6em;white-space:pre-wrap}
+#graph svg{max-width:100%;height:auto}
+#graph .node.pending polygon,#graph .node.pending path,#graph .node.pending ellipse{
+fill:#f9fafb;stroke:#9ca3af;stroke-dasharray:5 3}
+#graph .node.current polygon,#graph .node.current path,#graph .node.current ellipse{
+stroke:#db2777;stroke-width:3.5}
+#graph .edge.pending path{stroke:#d1d5db;stroke-dasharray:none;stroke-width:.8}
+#graph .edge.pending polygon{fill:#d1d5db;stroke:#d1d5db}
+.key span{display:inline-block;margin-right:1.2em}
+"""
+
+SCRIPT = """
+(function () {
+  const F = JSON.parse(document.getElementById('frames').textContent);
+  const slider = document.getElementById('slider');
+  const counter = document.getElementById('counter');
+  const caption = document.getElementById('caption');
+  const play = document.getElementById('play');
+  const grads = {};
+  for (const id of Object.keys(F.nodes)) {
+    const texts = Array.from(document.getElementById(id).getElementsByTagName('text'));
+    const key = texts.map(t => t.textContent).lastIndexOf('grad');
+    if (key >= 0) {
+      const values = texts.slice(key + 1);
+      grads[id] = values.map(t => [t, t.textContent]);
+    }
+  }
+  let frame = 0, timer = null;
+  function stateOf(spec, k) {
+    if (k === spec[1]) return 'current';
+    return k >= spec[0] ? 'done' : 'pending';
+  }
+  function show(k) {
+    frame = Math.max(0, Math.min(F.count - 1, k));
+    for (const [id, spec] of Object.entries(F.nodes)) {
+      const state = stateOf(spec, frame);
+      const g = document.getElementById(id);
+      g.setAttribute('class', 'node ' + state);
+      g.dataset.state = state;
+      (grads[id] || []).forEach(([t, original], i) => {
+        t.textContent = state === 'pending' ? (i === 0 ? 'pending' : '') : original;
+        t.style.fill = state === 'pending' ? '#9ca3af' : '';
+      });
+    }
+    for (const [id, at] of Object.entries(F.edges)) {
+      document.getElementById(id).setAttribute('class', frame >= at ? 'edge' : 'edge pending');
+    }
+    slider.value = frame;
+    counter.textContent = 'frame ' + frame + ' of ' + (F.count - 1);
+    caption.textContent = F.captions[frame];
+  }
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    play.textContent = 'play';
+  }
+  document.getElementById('prev').onclick = () => { stop(); show(frame - 1); };
+  document.getElementById('next').onclick = () => { stop(); show(frame + 1); };
+  slider.oninput = () => { stop(); show(parseInt(slider.value, 10)); };
+  play.onclick = () => {
+    if (timer !== null) { stop(); return; }
+    if (frame === F.count - 1) show(0);
+    play.textContent = 'pause';
+    timer = setInterval(() => { if (frame >= F.count - 1) stop(); else show(frame + 1); }, 900);
+  };
+  document.addEventListener('keydown', e => {
+    if (e.key === 'ArrowRight') { stop(); show(frame + 1); }
+    else if (e.key === 'ArrowLeft') { stop(); show(frame - 1); }
+    else if (e.key === 'Home') { stop(); show(0); }
+    else if (e.key === 'End') { stop(); show(F.count - 1); }
+    else return;
+    e.preventDefault();
+  });
+  show(0);
+})();
+"""
+
+KEY = ('<p class="key"><span>dashed grey box: <b>pending</b>, no gradient yet</span>'
+       '<span>pink border: the node whose VJPs run in this frame</span>'
+       '<span>box with <code>grad</code>: its complete gradient</span>'
+       '<span>dashed grey arrow: an all-zero gradient</span>'
+       '<span>red: undefined derivative</span></p>')
+
+
+def page(frames: Any, title: str) -> str:
+    """The whole page for ``frames`` (a ``BackwardFrames``).
+
+    >>> import tinygrad_lm as tg
+    >>> text = page(tg.draw_backward(tg.Value(1.0, label="x") * 2), "x times two")
+    >>> text.count("<svg"), "http" in text.split("<svg")[0]
+    (1, False)
+    """
+    view = frames.view
+    dot = _dot.new_drawing(frames.rankdir)
+    dot.body.extend(f"\t{n.id} {_dot.node_attrs(n, True, True, ids=True)}\n" for n in view.nodes)
+    dot.body.extend(f"\t{e.src} -> {e.dst} [{_dot.edge_attrs(e, ids=True)}]\n"
+                    for e in view.edges)
+    svg = dot.pipe(format="svg").decode("utf-8")
+    svg = svg[svg.index("<svg"):]
+    nodes = {box: [done, current] for box, done, current in frames.timeline()
+             if (done, current) != (0, -1)}  # boxes always done need no script
+    edges = frames.edge_frames()
+    table = {"count": len(frames), "nodes": nodes, "edges": edges,
+             "captions": [frames.caption(k) for k in range(len(frames))],
+             "order": [view.data_id[n] for n in frames.order]}
+    data = json.dumps(table, separators=(",", ":")).replace("</", "<\\/")
+    return "\n".join([
+        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>", f"<style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        "<p>Backward, one node at a time: use the buttons, the slider or the arrow keys "
+        "(&larr; &rarr;, Home, End).</p>",
+        '<div id="controls"><button id="prev">&larr; previous</button>'
+        '<button id="next">next &rarr;</button><button id="play">play</button>'
+        f'<input id="slider" type="range" min="0" max="{len(frames) - 1}" value="0" '
+        'aria-label="frame"><span id="counter"></span></div>',
+        '<div id="caption"></div>', KEY, f'<div id="graph">{svg}</div>',
+        f'<script type="application/json" id="frames">{data}</script>',
+        f"<script>{SCRIPT}</script>", "</body></html>", ""])
