@@ -172,10 +172,13 @@ def measure(name: str, dtype, repeats: int, jax: bool = False) -> tuple[dict, di
     diff = max(_max_diff(steps[k], steps["numpy"]) for k in ("engine", "unfused"))
     assert diff <= tol, f"engine and hand-derived weights differ by {diff:.3g} at {name}"
     times = {label: [] for label in steps}
-    for _ in range(repeats):
-        for label, step in steps.items():
+    labels = list(steps)
+    for r in range(repeats):
+        # Each repeat starts the round at the next step, so no step always follows the same
+        # one (the step after another pays for its cache misses and its allocator's state).
+        for label in labels[r % len(labels):] + labels[:r % len(labels)]:
             start = time.perf_counter()
-            step()
+            steps[label]()
             times[label].append(time.perf_counter() - start)
     ms = {label: float(np.median(t)) * 1e3 for label, t in times.items()}
     size = f"{name} N={n} {'-'.join(map(str, sizes))}"

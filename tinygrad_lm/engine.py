@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Generator, Sequence
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
 from .node import FREED, Node, passthrough
+
+
+def _sole_reference_count() -> int:
+    """What sys.getrefcount reports for an object that only one local name holds."""
+    probe = object()
+    return sys.getrefcount(probe)
+
+
+_SOLE = _sole_reference_count()
+
+
+def _stealable(grad: Any, last: Any) -> bool:
+    """Whether backward's loop holds the only reference to ``grad``, a large array that owns
+    its memory (``last``, the loop's previous VJP result, may be the same object).
+
+    Only large arrays are worth it: a small one costs less to allocate than to check.
+    """
+    # References: the loop's name, this function's parameter, getrefcount's argument, and the
+    # loop's and this function's names for ``last`` when it is ``grad``.
+    return (getattr(grad, "size", 0) >= _STEAL_MIN_SIZE
+            and sys.getrefcount(grad) == _SOLE + 1 + 2 * (last is grad)
+            and getattr(grad, "base", 0) is None and grad.flags.writeable)
+
+
+_STEAL_MIN_SIZE = 1 << 16
 
 # Every node takes the next number as it is made (its ``_seq``). A node is made after its inputs,
 # so numbering order is a topological order: PyTorch's engine orders by a sequence number too.
@@ -149,16 +176,19 @@ def _first_order(order: list[Node], seed: Any, retain_graph: bool) -> bool:
     every, shaped, keep = root.all_require_grad, not root.uses_floats, root.keeps_every_grad
     pop, get = (grads := {root: seed}).pop, grads.get
     stepped = False
-    for node in reversed(order):
+    g = None
+    # Popped, not iterated: with retain_graph=False a node the graph alone held is freed as soon
+    # as its consumers have released it.
+    for node in map(order.pop, repeat(-1, len(order))):
         grad, prim, inputs = pop(node), node.prim, node.inputs
         if prim is None:
             node._accumulate(grad)
             continue
-        if keep:
-            node.grad = grad
+        if keep: node.grad = grad  # Value keeps every node's gradient, as micrograd does
         if prim.arity == 1 and len(inputs) == 1:  # not clip(x, lo, hi) called positionally
             x = inputs[0]
-            g = prim.vjps[0](grad, node.data, x.data, **node.params)
+            vjp = prim.vjp_into_grad if prim.vjp_into_grad and _stealable(grad, g) else prim.vjps[0]
+            g = vjp(grad, node.data, x.data, **node.params)
             g = x._fit(g, prim, 0) if shaped and g.shape != x.data.shape else g
             grads[x] = g if (previous := get(x)) is None else previous + g
         elif prim.arity == 2:  # each input written out: a loop over the two costs ~10% here

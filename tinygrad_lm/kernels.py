@@ -21,10 +21,9 @@ from typing import Any
 import numpy as np
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-# One thread per available core: they pay where a core is free and, taking blocks from one
-# iterator, cost little where none is (docs/performance.md).
-_settings = {"min_size": 1 << 16, "block": 1 << 15,
-             "threads": min(len(os.sched_getaffinity(0)), 8)}
+# One thread by default: a second one gained nothing at step level on the 2-core machine the
+# benchmarks ran on (docs/performance.md); configure(threads=...) shares the blocks out.
+_settings = {"min_size": 1 << 16, "block": 1 << 15, "threads": 1}
 _pool: ThreadPoolExecutor | None = None
 _pool_owner = (0, 0)  # (pid, workers) of the pool: a forked child must not reuse its threads
 
@@ -100,7 +99,8 @@ def _sigmoid_blocks(x: np.ndarray, out: np.ndarray, starts: Iterator[int], block
 def sigmoid(x: Any) -> Any:
     """``1 / (1 + exp(-x))``, as the textbook writes it and hand-written numpy computes it.
 
-    Large float arrays are computed blockwise on several threads; the bits are the same.
+    Large float arrays are computed blockwise (on several threads if configured); the bits
+    are the same.
 
     >>> sigmoid(np.array([0.0, 2.0]))
     array([0.5       , 0.88079708])

@@ -45,11 +45,13 @@ class Primitive:
     ('mul', '*', 6.0, True, 2)
     """
 
-    __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jvps", "jumps", "arity")
+    __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jvps", "jumps", "arity",
+                 "vjp_into_grad")
 
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable] = (),
                  jvps: Sequence[Callable] = (), *, scalar: Callable | None = None,
-                 jumps: Callable | None = None, symbol: str | None = None):
+                 jumps: Callable | None = None, symbol: str | None = None,
+                 vjp_into_grad: Callable | None = None):
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
@@ -58,6 +60,9 @@ class Primitive:
         self.jvps = jvps
         self.jumps = jumps
         self.arity = _direct_arity(vjps)
+        # The one VJP again, allowed to write its result into ``grad``'s memory: backward calls
+        # it when it holds the only reference to a gradient array that owns its memory.
+        self.vjp_into_grad = vjp_into_grad
         _PRIMITIVES.setdefault(name, self)
 
     @property

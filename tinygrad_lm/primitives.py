@@ -178,7 +178,8 @@ sigmoid = Primitive("sigmoid", kernels.sigmoid, (
     lambda grad, out, x: kernels.sigmoid_vjp(grad, out),
 ), (
     lambda tangent, out, x: tangent * (out * (1 - out)),
-), scalar=_ieee(lambda x: 1 / (1 + math.exp(-x)), kernels.sigmoid))
+), scalar=_ieee(lambda x: 1 / (1 + math.exp(-x)), kernels.sigmoid),
+    vjp_into_grad=lambda grad, out, x: kernels.sigmoid_vjp(grad, out, into=grad))
 
 # Kink at 0: the subgradient 0, as PyTorch documents for relu. NaN stays NaN, as np.maximum.
 relu = Primitive("relu", lambda x: np.maximum(x, 0), (
