@@ -220,7 +220,7 @@ def test_architecture_quotes_the_whole_first_order_loop():
     from tinygrad_lm import engine
 
     source = inspect.getsource(engine._first_order)
-    loop = source[source.index("    for node in"):source.index("    return stepped")]
+    loop = source[source.index("    for node in nodes:"):source.index("    return stepped")]
     page = (ROOT / "docs" / "architecture.md").read_text()
     assert "```text\n" + textwrap.dedent(loop) + "```" in page
     code = [line for line in loop.splitlines() if line.strip() and not line.strip().startswith("#")]

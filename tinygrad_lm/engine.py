@@ -177,9 +177,10 @@ def _first_order(order: list[Node], seed: Any, retain_graph: bool) -> bool:
     pop, get = (grads := {root: seed}).pop, grads.get
     stepped = False
     g = None
-    # Popped, not iterated: with retain_graph=False a node the graph alone held is freed as soon
-    # as its consumers have released it.
-    for node in map(order.pop, repeat(-1, len(order))):
+    # Popped rather than iterated when the graph is released: a node the graph alone held is
+    # then freed as soon as its consumers have run (iterating is faster on scalar graphs).
+    nodes = reversed(order) if retain_graph else map(order.pop, repeat(-1, len(order)))
+    for node in nodes:
         grad, prim, inputs = pop(node), node.prim, node.inputs
         if prim is None:
             node._accumulate(grad)

@@ -12,13 +12,12 @@ from typing import Any
 _NO_PARAMS: dict = {}
 
 
-class _GradMode(threading.local):
-    """Whether operations record a graph, per thread (as PyTorch's grad mode is)."""
-
-    enabled = True
-
-
-grad_mode = _GradMode()
+# The threads in which grad mode is off (inside no_grad): grad mode is per thread, as
+# PyTorch's is. The set is nearly always empty, and the hot paths test that first
+# (``not threads_without_grad or get_ident() not in threads_without_grad``): one global lookup,
+# cheaper than any per-thread storage.
+threads_without_grad: set[int] = set()
+get_ident = threading.get_ident
 # Every node takes the next number as it is made (its ``_seq``). A node is made after its inputs,
 # so numbering order is a topological order (see engine.toposort).
 next_seq = itertools.count().__next__
@@ -220,7 +219,23 @@ def is_grad_enabled() -> bool:
     ...     tg.is_grad_enabled()
     False
     """
-    return grad_mode.enabled
+    return get_ident() not in threads_without_grad
+
+
+def set_grad_enabled(enabled: bool) -> bool:
+    """Turn recording on or off in this thread; returns the previous setting (to restore it).
+
+    >>> previous = set_grad_enabled(False)
+    >>> is_grad_enabled(), set_grad_enabled(previous)
+    (False, False)
+    """
+    ident = get_ident()
+    previous = ident not in threads_without_grad
+    if enabled:
+        threads_without_grad.discard(ident)
+    else:
+        threads_without_grad.add(ident)
+    return previous
 
 
 @contextmanager
@@ -234,12 +249,11 @@ def no_grad() -> Iterator[None]:
     >>> y.requires_grad
     False
     """
-    previous = grad_mode.enabled
-    grad_mode.enabled = False
+    previous = set_grad_enabled(False)
     try:
         yield
     finally:
-        grad_mode.enabled = previous
+        set_grad_enabled(previous)
 
 
 def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
@@ -278,7 +292,7 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
         out = forward(*datas, **params)
     except (ValueError, TypeError, IndexError) as e:
         raise forward_error(prim, datas, e) from e
-    if requires_grad and grad_mode.enabled:
+    if requires_grad and (not threads_without_grad or is_grad_enabled()):
         return cls._new(out, prim, tuple(inputs), tuple(datas), params or _NO_PARAMS)
     return cls._new(out)
 

@@ -11,15 +11,22 @@ from . import arguments as A
 from . import functional as F
 from . import primitives as P
 from .engine import backprop
-from .node import _NO_PARAMS, Node, Primitive, forward_error, grad_mode, next_seq
+from .node import (
+    _NO_PARAMS,
+    Node,
+    Primitive,
+    forward_error,
+    is_grad_enabled,
+    next_seq,
+    threads_without_grad,
+)
 from .operators import install
 
 
 class Tensor(Node):
     """An n-dimensional array that records the operations applied to it.
 
-    Its operators (``+ - * / ** @``, comparisons) and elementwise methods (``exp``, ``relu``,
-    ...) come from the table in ``operators``.
+    Its operators and elementwise methods (``+``, ``>``, ``exp``...) come from ``operators``.
 
     >>> import tinygrad_lm as tg
     >>> x = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -66,8 +73,6 @@ class Tensor(Node):
         t._seq = next_seq()
         return t
 
-    # The node contract's front-end half --------------------------------------------------
-
     def _fit(self, g, prim, i):
         """A gradient whose shape differs from this node's, un-broadcast, or a clear error."""
         if g.ndim < self.data.ndim or not A.reduces_to(g.shape, self.data.shape):
@@ -91,10 +96,8 @@ class Tensor(Node):
 
     def _zeros_like(self, mask, create_graph: bool):
         dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
-        if mask is None:
-            zeros = np.zeros(self.data.shape, dtype)
-        else:
-            zeros = np.zeros(np.broadcast_shapes(self.data.shape, np.shape(mask)), dtype)
+        zeros = np.zeros(np.broadcast_shapes(self.data.shape, np.shape(mask)), dtype)
+        if mask is not None:
             zeros[np.broadcast_to(mask, zeros.shape)] = np.nan
         return Tensor._new(zeros) if create_graph else zeros
 
@@ -296,7 +299,7 @@ class Tensor(Node):
         """
         data, params = self.data, {"axis": A.axes(axis, self.ndim, "sum"), "keepdims": keepdims}
         out = P.sum.forward(data, **params)
-        if self.requires_grad and grad_mode.enabled:
+        if self.requires_grad and (not threads_without_grad or is_grad_enabled()):
             return Tensor._new(out, P.sum, (self,), (data,), params)
         return Tensor._new(out)
 
@@ -367,7 +370,7 @@ def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) 
             out = forward(args[0], args[1])
         except (ValueError, TypeError, IndexError) as e:
             raise forward_error(prim, args, e) from e
-        if grad_mode.enabled and (self.requires_grad or (
+        if (not threads_without_grad or is_grad_enabled()) and (self.requires_grad or (
                 other_node is not None and other_node.requires_grad)):
             t = new(out, prim, inputs, args)
         else:
@@ -386,7 +389,7 @@ def _unary(prim: Primitive) -> Callable:
     def method(self: Tensor) -> Tensor:
         data = self.data
         out = forward(data)
-        if self.requires_grad and grad_mode.enabled:
+        if self.requires_grad and (not threads_without_grad or is_grad_enabled()):
             return new(out, prim, (self,), (data,))
         return new(out)
 

@@ -14,7 +14,7 @@ from . import primitives as P
 from .arguments import positions
 from .engine import backward_steps, gradients
 from .functional import stack
-from .node import Node, grad_mode
+from .node import Node, set_grad_enabled
 from .tensor import Tensor
 
 
@@ -58,14 +58,13 @@ def _transform() -> Iterator[bool]:
     """Run one transform: yields whether it is nested inside another; records a graph even
     inside ``no_grad`` (as ``torch.func`` transforms ignore an enclosing no_grad)."""
     nested = _state.depth > 0
-    previous = grad_mode.enabled
+    previous = set_grad_enabled(True)
     _state.depth += 1
-    grad_mode.enabled = True
     try:
         yield nested
     finally:
         _state.depth -= 1
-        grad_mode.enabled = previous
+        set_grad_enabled(previous)
 
 
 def _single(items: list) -> Any:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from . import arguments as A
 from . import primitives as P
 from .engine import backprop
-from .node import _NO_PARAMS, Node, Primitive, grad_mode, next_seq
+from .node import _NO_PARAMS, Node, Primitive, is_grad_enabled, next_seq, threads_without_grad
 from .operators import install
 
 
@@ -44,7 +44,7 @@ def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) 
         v.grad = 0.0
         v.label = ""
         v._seq = next_seq()
-        if grad_mode.enabled:
+        if not threads_without_grad or is_grad_enabled():
             v.prim, v.inputs, v._const = prim, inputs, const
         else:
             v.prim, v.inputs, v._const = None, (), None
@@ -173,7 +173,7 @@ def _unary(prim: Primitive) -> Callable:
         v._seq = next_seq()
         # At most three names per assignment: four would build a tuple, one more allocation
         # for Python's cyclic collector to count (see ``args``).
-        if grad_mode.enabled:
+        if not threads_without_grad or is_grad_enabled():
             v.prim, v.inputs, v._const = prim, (self,), None
         else:
             v.prim, v.inputs, v._const = None, (), None
