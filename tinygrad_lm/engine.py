@@ -19,13 +19,15 @@ def _sole_reference_count() -> int:
 
 
 _SOLE = _sole_reference_count()
+# Backward lets a VJP write into a gradient array only from this size on: a small array costs
+# less to allocate than to check.
+_STEAL_MIN_SIZE = 1 << 16
 
 
 def _stealable(grad: Any, last: Any) -> bool:
     """Whether backward's loop holds the only reference to ``grad``, a large array that owns
-    its memory (``last``, the loop's previous VJP result, may be the same object).
-
-    Only large arrays are worth it: a small one costs less to allocate than to check.
+    its memory (``last``, the loop's previous VJP result, may be the same object): then the
+    VJP may write its result into it, as PyTorch's engine steals such buffers.
     """
     # References: the loop's name, this function's parameter, getrefcount's argument, and the
     # loop's and this function's names for ``last`` when it is ``grad``.
@@ -33,8 +35,6 @@ def _stealable(grad: Any, last: Any) -> bool:
             and sys.getrefcount(grad) == _SOLE + 1 + 2 * (last is grad)
             and getattr(grad, "base", 0) is None and grad.flags.writeable)
 
-
-_STEAL_MIN_SIZE = 1 << 16
 
 # Every node takes the next number as it is made (its ``_seq``). A node is made after its inputs,
 # so numbering order is a topological order: PyTorch's engine orders by a sequence number too.
