@@ -104,14 +104,10 @@ def _draw_examples(out: Path) -> None:
         out / "backward_mlp.html", title="Step through backward: a small MLP")
 
 
-def _draw_two_passes(out: Path) -> None:
-    """The forward-vs-reverse page's figure: the forward and the reverse pass of the function
-    of its example, as ``draw_graph`` draws each, side by side in one figure."""
+def forward_vs_reverse_example():
+    """``f(x1, x2) = log(x1) + x1 x2 - tanh(x2)`` at (2, 5), labelled as the forward-vs-reverse
+    page builds it in its doctests: ``(x1, x2, f)``."""
     import tinygrad_lm as tg
-    from tinygrad_lm._dot import render
-    from tinygrad_lm.forward import push_tangents
-    from tinygrad_lm.forward_view import ForwardView
-    from tinygrad_lm.graph_view import GraphView
 
     x1, x2 = tg.Value(2.0, label="x1"), tg.Value(5.0, label="x2")
     v1, v2, v3 = x1.log(), x1 * x2, x2.tanh()
@@ -119,10 +115,25 @@ def _draw_two_passes(out: Path) -> None:
     f = v4 - v3
     for node, label in ((v1, "v1"), (v2, "v2"), (v3, "v3"), (v4, "v4"), (f, "f")):
         node.label = label
+    return x1, x2, f
+
+
+def two_passes_drawing():
+    """The forward-vs-reverse page's figure: the forward and the reverse pass of its example,
+    as ``draw_graph`` draws each, side by side in one figure (a ``graphviz.Digraph``)."""
+    from tinygrad_lm._dot import render
+    from tinygrad_lm.forward import push_tangents
+    from tinygrad_lm.forward_view import ForwardView
+    from tinygrad_lm.graph_view import GraphView
+
+    x1, _, f = forward_vs_reverse_example()
     views = [ForwardView(f, push_tangents(f, {x1: 1.0}), prefix="c0_"), GraphView(f, prefix="c1_")]
     titles = ["forward: tangents d node / d x1", "reverse: adjoints d f / d node"]
-    render(views, titles=titles, rankdir="TB", legend=False).render(
-        outfile=out / "two_passes.svg", cleanup=True)
+    return render(views, titles=titles, rankdir="TB", legend=False)
+
+
+def _draw_two_passes(out: Path) -> None:
+    two_passes_drawing().render(outfile=out / "two_passes.svg", cleanup=True)
 
 
 def on_page_content(html_text, page, config, files):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ from tinygrad_lm.forward_view import ForwardView
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 DATA_KINDS = ("data", "parameter", "root")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def _fn(x, W):
@@ -28,14 +31,18 @@ def _tensor_case(seed: int = 0):
     return (x0, W0, vx, vW), (x, W, _fn(x, W))
 
 
+def _hooks():
+    """docs/hooks.py, which builds the forward-vs-reverse page's example and figure."""
+    sys.path.insert(0, str(DOCS))
+    try:
+        import hooks
+    finally:
+        sys.path.remove(str(DOCS))
+    return hooks
+
+
 def _docs_case():
-    x1, x2 = tg.Value(2.0, label="x1"), tg.Value(5.0, label="x2")
-    v1, v2, v3 = x1.log(), x1 * x2, x2.tanh()
-    v4 = v1 + v2
-    f = v4 - v3
-    for node, label in ((v1, "v1"), (v2, "v2"), (v3, "v3"), (v4, "v4"), (f, "f")):
-        node.label = label
-    return x1, x2, f
+    return _hooks().forward_vs_reverse_example()
 
 
 def _data_boxes(view):
@@ -191,12 +198,7 @@ def test_forward_drawing_renders(tmp_path):
 
 
 def test_forward_and_backward_views_side_by_side():
-    from tinygrad_lm._dot import render
-    from tinygrad_lm.graph_view import GraphView
-
-    x1, _, f = _docs_case()
-    views = [ForwardView(f, push_tangents(f, {x1: 1.0}), prefix="c0_"), GraphView(f, prefix="c1_")]
-    source = render(views, titles=["forward", "reverse"], rankdir="TB", legend=False).source
+    source = _hooks().two_passes_drawing().source   # the figure the docs build draws
     forward, reverse = source.split("subgraph cluster_1")
     assert forward.count(">tangent<") == 7 and ">grad<" not in forward
     assert reverse.count(">grad<") == 7 and ">tangent<" not in reverse

@@ -10,7 +10,6 @@ import argparse
 import importlib.util
 import math
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -158,7 +157,6 @@ class Progress:
         self.done = 0
         self._next_line = 0
         self._bar: Any = None
-        self._start = time.perf_counter()
         if _is_terminal(self.stream) and importlib.util.find_spec("tqdm") is not None:
             from tqdm import tqdm
 
