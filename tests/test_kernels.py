@@ -51,6 +51,16 @@ def test_fused_sigmoid_and_vjp_are_bit_identical(small_blocks, dtype, shape):
     assert len(small_blocks) == 2  # both took the fused path
 
 
+@pytest.mark.parametrize("size", [999, 1000])  # the plain path and the fused one
+def test_sigmoid_writes_into_a_given_array_with_the_same_bits(small_blocks, size):
+    x, _ = _inputs((size,), np.float64, seed=size)
+    into = np.full_like(x, np.nan)
+    with np.errstate(over="ignore"):
+        out, expected = kernels.sigmoid(x, into=into), plain_sigmoid(x)
+    assert out is into and out.tobytes() == expected.tobytes()
+    assert len(small_blocks) == (size >= 1000)
+
+
 def test_thread_count_and_block_size_do_not_change_a_bit():
     x, grad = _inputs((5001,), np.float64, seed=1)
     results = []

@@ -96,22 +96,22 @@ def _sigmoid_blocks(x: np.ndarray, out: np.ndarray, starts: Iterator[int], block
         np.divide(1, o, out=o)
 
 
-def sigmoid(x: Any) -> Any:
+def sigmoid(x: Any, *, into: np.ndarray | None = None) -> Any:
     """``1 / (1 + exp(-x))``, as the textbook writes it and hand-written numpy computes it.
 
     Large float arrays are computed blockwise (on several threads if configured); the bits
-    are the same.
+    are the same. ``into``: an array of ``x``'s shape and dtype to write the result into.
 
     >>> sigmoid(np.array([0.0, 2.0]))
     array([0.5       , 0.88079708])
     """
     if type(x) is np.ndarray and x.size >= _settings["min_size"] and _fusable(x):
-        out = np.empty_like(x)
+        out = np.empty_like(x) if into is None or not _fusable(x, into) else into
         _parallel(_sigmoid_blocks, x, out)
         return out
     # For very negative x, e^-x overflows to inf (numpy warns, as for any overflow) and the
     # result is the correct limit 0.
-    out = np.exp(np.negative(x))
+    out = np.exp(np.negative(x)) if into is None else np.exp(np.negative(x, out=into), out=into)
     if type(out) is not np.ndarray:
         return 1 / (1 + out)
     np.add(out, 1, out=out)
