@@ -110,3 +110,18 @@ def test_the_mlp_step_released_peaks_no_higher_than_hand_written_numpy():
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] <= peaks[0], peaks
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_benchmarks_buffered_floor_computes_the_hand_derived_step_bit_for_bit(dtype):
+    # The benchmark calls BufferedStep the floor for an engine that keeps the hand-derived
+    # bits: it must compute exactly that step (here with the hidden layer on the kernels).
+    from benchmarks.bench_mlp import BufferedStep, EngineStep, NumpyStep, problem
+
+    data = problem(1000, (64, 128, 10), dtype)
+    steps = [NumpyStep(*data), BufferedStep(*data), EngineStep(*data)]
+    losses = [[float(step()) for _ in range(3)] for step in steps]
+    assert losses[0] == losses[1] == losses[2]
+    for step in steps[1:]:
+        for mine, reference in zip(step.weights(), steps[0].weights()):
+            assert mine.dtype == reference.dtype and mine.tobytes() == reference.tobytes()
