@@ -188,3 +188,52 @@ def test_jupyter_display_is_a_slider_widget_or_the_last_frame(monkeypatch):
     shown.clear()
     frames._ipython_display_()
     assert "tinygrad_lm[notebook]" in shown[0].data
+
+
+def reused_three_times():
+    """x feeds exp, a product with 3 and a square (x twice): four edges from three nodes, so
+    two partial sums before the gradient is complete."""
+    x = tg.Tensor([0.5, -1.0], requires_grad=True)
+    x.name = "x"
+    loss = (x.exp() + x * 3.0 + (x * x).sum()).sum()
+    return x, loss
+
+
+def test_a_node_with_several_consumers_shows_its_sum_so_far():
+    x, loss = reused_three_times()
+    frames = tg.draw_backward(loss)
+    box = frames.view.data_id[x]
+    states = [frames.state(k)[box] for k in range(len(frames))]
+    first, done = states.index("partial"), states.index("done")
+    assert set(states[:first]) == {"pending"} and set(states[first:done]) == {"partial"}
+    sums = frames.partials[x]
+    parts = [p for _, _, p in sums]
+    assert len(sums) == 2 and parts == sorted(set(parts)) and parts[-1] < 4
+    # Each sum so far is what the consumers that ran have sent, added in the engine's order,
+    # and the last edge completes it to the engine's gradient to the last bit.
+    edges = [(frames.current_at[n], frames.grads[(n, i)]) for n in frames.order
+             for i, inp in enumerate(n.inputs) if inp is x]
+    total = None
+    for j, (frame, g) in enumerate(edges):
+        total = g if total is None else total + g
+        if j + 1 < len(edges) and edges[j + 1][0] == frame:
+            continue  # x * x sends two edges in one frame
+        shown = frames.partial_at(box, frame)
+        if shown is None:
+            assert frame == done and total.tobytes() == frames.grads[x].tobytes()
+        else:
+            assert shown[0] == frame and shown[1].tobytes() == total.tobytes()
+    drawn = frame_nodes(frames[first])[box]
+    assert ">sum<" in drawn and value_text(sums[0][1]) in drawn and "#0d9488" in drawn
+    assert "dashed" in drawn and ">sum<" not in frame_nodes(frames[done])[box]
+
+
+def test_the_page_carries_each_sum_so_far(tmp_path):
+    x, loss = reused_three_times()
+    frames = tg.draw_backward(loss)
+    text = frames.save_html(tmp_path / "reused.html").read_text()
+    table = json.loads(re.search(r'id="frames">(.*?)</script>', text, re.S).group(1))
+    box = frames.view.data_id[x]
+    assert table["partial"][box] == [[frame, value_text(total).split("<BR/>")]
+                                     for frame, total, _ in frames.partials[x]]
+    assert "partial" in text and "'sum'" in text

@@ -120,3 +120,36 @@ def test_the_page_steps_through_the_engines_backward(browser, tmp_path):
 
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
     assert not errors, errors
+
+
+def test_the_page_shows_a_reused_nodes_sum_so_far(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    x = tg.Tensor([0.5, -1.0], requires_grad=True)
+    x.name = "x"
+    loss = (x.exp() + x * 3.0 + (x * x).sum()).sum()  # x is read by three nodes
+    frames = tg.draw_backward(loss)
+    box = frames.view.data_id[x]
+    browser.get(frames.save_html(tmp_path / "reused.html").resolve().as_uri())
+    body = browser.find_element(By.TAG_NAME, "body")
+    seen = []
+    for k in range(1, len(frames)):
+        body.send_keys(Keys.ARROW_RIGHT)
+        state = browser.find_element(By.ID, box).get_attribute("data-state")
+        assert state == frames.state(k)[box], f"frame {k}"
+        texts = browser.execute_script(
+            "return Array.from(document.getElementById(arguments[0])"
+            ".getElementsByTagName('text')).map(t => t.textContent);", box)
+        if state == "partial":
+            _, total, _ = frames.partial_at(box, k)
+            assert "sum" in texts and "grad" not in texts, f"frame {k}"
+            assert texts[texts.index("sum") + 1:] == value_text(total).split("<BR/>")
+            seen.append(k)
+        elif state == "done":
+            assert texts[texts.index("grad") + 1:] == value_text(frames.grads[x]).split("<BR/>")
+    assert len(seen) >= 2  # two sums so far, each shown until the next consumer runs
+    loss.backward()
+    assert value_text(x.grad).split("<BR/>") == shown_grad(browser, box)
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert not errors, errors

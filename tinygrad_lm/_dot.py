@@ -39,6 +39,7 @@ COLORS = {  # (fill, border) of each kind of node
     "group": ("#ecfdf5", "#047857"),
     "composite": ("#f5f3ff", "#6d28d9"),
     "pending": ("#f9fafb", "#9ca3af"),
+    "partial": ("#f0fdfa", "#0d9488"),  # an explorer's box with part of its gradient so far
 }
 CURRENT = "#db2777"  # the border of the node a backward explorer's frame is processing
 EDGES = {  # edge attributes of each kind of edge
@@ -206,7 +207,7 @@ def node_attrs(n: NodeView, show_data: bool, show_grad: bool, ids: bool = False)
         attrs = _data_attrs(n, show_data, show_grad)
     if n.state == "current":
         attrs = attrs[:-1] + f' color="{CURRENT}" penwidth=3.5]'
-    elif n.state == "pending":
+    elif n.state in ("pending", "partial"):
         attrs = attrs[:-1] + ' style="rounded,filled,dashed"]'
     return attrs[:-1] + f' id="{n.id}"]' if ids else attrs
 
@@ -236,7 +237,7 @@ def _table(rows: list[str]) -> str:
 
 
 def _data_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
-    kind = n.kind if n.state != "pending" else "pending"
+    kind = n.state if n.state in ("pending", "partial") else n.kind
     fill, border = COLORS[kind]
     head = f"<B>{text(n.name)}</B>" if n.name else ""
     shape = _shape_text(n.data)
@@ -248,7 +249,8 @@ def _data_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
     if show_data:
         rows.append(_row("data", value_text(n.data)))
     if show_grad and n.grad is not None:
-        rows.append(_row("grad", "pending" if n.state == "pending" else value_text(n.grad)))
+        value = "pending" if n.state == "pending" else value_text(n.grad)
+        rows.append(_row("sum" if n.state == "partial" else "grad", value))
     if show_grad and n.tangent is not None:
         rows.append(_row("tangent", value_text(n.tangent)))
     if not rows:

@@ -1,9 +1,10 @@
 """The backward explorer's web page: one inline SVG, a JSON table of frames, plain JavaScript.
 
-Every frame shows the same boxes in the same places with the same final numbers; what changes
-is which are pending, which one is being processed and which arrows carry a gradient yet. So
-the page holds the last frame's SVG once and, per box and arrow, the frame from which it shows
-(a few bytes each), instead of one SVG per frame.
+Every frame shows the same boxes in the same places; what changes is which are pending, which
+hold a partial sum (and its value), which one is being processed and which arrows carry a
+gradient yet. So the page holds the last frame's SVG once and, per box and arrow, the frame
+from which it shows (a few bytes each) and the text of each partial sum, instead of one SVG
+per frame.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ padding:.5em;min-height:2.6em;white-space:pre-wrap}
 #graph svg{max-width:100%;height:auto}
 #graph .node.pending polygon,#graph .node.pending path,#graph .node.pending ellipse{
 fill:#f9fafb;stroke:#9ca3af;stroke-dasharray:5 3}
+#graph .node.partial polygon,#graph .node.partial path,#graph .node.partial ellipse{
+fill:#f0fdfa;stroke:#0d9488;stroke-dasharray:5 3}
 #graph .node.current polygon,#graph .node.current path,#graph .node.current ellipse{
 stroke:#db2777;stroke-width:3.5}
 #graph .edge.pending path{stroke:#d1d5db;stroke-dasharray:none;stroke-width:.8}
@@ -39,31 +42,39 @@ SCRIPT = """
   const counter = document.getElementById('counter');
   const caption = document.getElementById('caption');
   const play = document.getElementById('play');
-  const grads = {};
+  const grads = {}, keys = {};
   for (const id of Object.keys(F.nodes)) {
     const texts = Array.from(document.getElementById(id).getElementsByTagName('text'));
     const key = texts.map(t => t.textContent).lastIndexOf('grad');
     if (key >= 0) {
-      const values = texts.slice(key + 1);
-      grads[id] = values.map(t => [t, t.textContent]);
+      keys[id] = texts[key];
+      grads[id] = texts.slice(key + 1).map(t => [t, t.textContent]);
     }
   }
   let frame = 0, timer = null;
-  function stateOf(spec, k) {
+  function sumSoFar(id, k) {  // the last partial sum [frame, lines] shown by frame k
+    const sums = (F.partial[id] || []).filter(p => p[0] <= k);
+    return sums.length ? sums[sums.length - 1] : null;
+  }
+  function stateOf(id, spec, k) {
     if (k === spec[1]) return 'current';
-    return k >= spec[0] ? 'done' : 'pending';
+    if (k >= spec[0]) return 'done';
+    return sumSoFar(id, k) ? 'partial' : 'pending';
   }
   function show(k) {
     frame = Math.max(0, Math.min(F.count - 1, k));
     for (const [id, spec] of Object.entries(F.nodes)) {
-      const state = stateOf(spec, frame);
+      const state = stateOf(id, spec, frame);
       const g = document.getElementById(id);
       g.setAttribute('class', 'node ' + state);
       g.dataset.state = state;
+      const sum = state === 'partial' ? sumSoFar(id, frame)[1] : null;
       (grads[id] || []).forEach(([t, original], i) => {
-        t.textContent = state === 'pending' ? (i === 0 ? 'pending' : '') : original;
+        t.textContent = state === 'pending' ? (i === 0 ? 'pending' : '')
+          : sum ? sum[i] : original;
         t.style.fill = state === 'pending' ? '#9ca3af' : '';
       });
+      if (keys[id]) keys[id].textContent = sum ? 'sum' : 'grad';
     }
     for (const [id, at] of Object.entries(F.edges)) {
       document.getElementById(id).setAttribute('class', frame >= at ? 'edge' : 'edge pending');
@@ -98,10 +109,27 @@ SCRIPT = """
 """
 
 KEY = ('<p class="key"><span>dashed grey box: <b>pending</b>, no gradient yet</span>'
+       '<span>dashed teal box with <code>sum</code>: <b>partial</b>, the contributions '
+       'added so far (<code>+=</code>)</span>'
        '<span>pink border: the node whose VJPs run in this frame</span>'
        '<span>box with <code>grad</code>: its complete gradient</span>'
        '<span>dashed grey arrow: an all-zero gradient</span>'
        '<span>red: undefined derivative</span></p>')
+
+
+def _lines(value: Any, final: Any) -> list[str]:
+    """A partial sum's text, one entry per text line of the final gradient's (the page swaps
+    line for line): extra lines join the last, missing ones are blank.
+
+    >>> import numpy as np
+    >>> _lines(2.0, 5.0), _lines(np.ones(2), np.ones(2))
+    (['2'], ['[1, 1]'])
+    """
+    lines = _dot.value_text(value).split("<BR/>")
+    count = len(_dot.value_text(final).split("<BR/>"))
+    if len(lines) > count:
+        lines = lines[:count - 1] + [" ".join(lines[count - 1:])]
+    return lines + [""] * (count - len(lines))
 
 
 def page(frames: Any, title: str) -> str:
@@ -122,7 +150,10 @@ def page(frames: Any, title: str) -> str:
     nodes = {box: [done, current] for box, done, current in frames.timeline()
              if (done, current) != (0, -1)}  # boxes always done need no script
     edges = frames.edge_frames()
-    table = {"count": len(frames), "nodes": nodes, "edges": edges,
+    partial = {view.data_id[node]: [[frame, _lines(total, frames.grads[node])]
+                                    for frame, total, _ in sums]
+               for node, sums in frames.partials.items()}
+    table = {"count": len(frames), "nodes": nodes, "edges": edges, "partial": partial,
              "captions": [frames.caption(k) for k in range(len(frames))],
              "order": [view.data_id[n] for n in frames.order]}
     data = json.dumps(table, separators=(",", ":")).replace("</", "<\\/")

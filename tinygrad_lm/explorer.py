@@ -3,8 +3,9 @@
 Frame 0 is the graph before backward: the root holds its seed and every other node is pending
 (no gradient yet, which is not a zero gradient). Frame k is the graph after the VJPs of the
 first k nodes in backward order: that node is highlighted, nodes whose every consumer has run
-show their (complete) gradient, and each frame has a caption stating the chain-rule step. All
-numbers are the engine's; frames differ only in which boxes and arrows they reveal.
+show their (complete) gradient, a node that feeds several others and has heard from only some
+shows the sum so far (the chain rule's ``+=``), and each frame has a caption stating the
+chain-rule step. All numbers are the engine's, added in the engine's order.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from .viz import check_rankdir, check_roots
 
 __all__ = ["BackwardFrames", "draw_backward"]
 
-FRAME_KEY = ("(dashed grey: pending, no gradient yet; pink border: the node whose VJPs run in "
-             "this frame; grad: a complete gradient)")
+FRAME_KEY = ("(dashed grey: pending, no gradient yet; dashed teal with sum: partial, the "
+             "contributions added so far; pink border: the node whose VJPs run in this frame; "
+             "grad: a complete gradient)")
 WIDGET_HINT = ("Install ipywidgets (pip install 'tinygrad_lm[notebook]') to step through the "
                "frames with a slider here, or call .save_html(path) for a page that steps "
                "through them in any browser.")
@@ -55,8 +57,10 @@ class BackwardFrames(Sequence):
 
     ``len(frames)`` is the number of non-leaf nodes backward visits plus one; ``.order`` lists
     them in backward order; ``.caption(k)`` states frame k's chain-rule step; ``.state(k)``
-    gives every box's state (``pending``, ``current`` or ``done``) as plain data;
-    ``.save_html(path)`` writes a self-contained page that steps through them. In Jupyter the
+    gives every box's state (``pending``, ``partial``, ``current`` or ``done``) as plain data;
+    ``.partials`` maps a node that feeds several others to ``(frame, sum so far, parts)``
+    after each consumer but the last; ``.save_html(path)`` writes a self-contained page that
+    steps through them. In Jupyter the
     frames display as a slider (with ipywidgets) or as the last frame.
 
     >>> import tinygrad_lm as tg
@@ -87,6 +91,9 @@ class BackwardFrames(Sequence):
                 if inp is not None and inp.requires_grad:
                     self.consumers[inp] = self.consumers.get(inp, 0) + 1
                     self.done_at[inp] = max(self.done_at.get(inp, 0), position[node])
+        self.partials = self._partial_sums(grads, position)
+        self._partial_boxes = {self.view.data_id[node]: sums
+                               for node, sums in self.partials.items()}
         self._lines: dict[tuple, str] = {}  # DOT lines by (box id, state) or (arrow, shown)
         self._edge_frames: dict[str, int] | None = None
         self._timeline: list[tuple[str, int, int]] | None = None
@@ -105,8 +112,13 @@ class BackwardFrames(Sequence):
         states, lines = self.state(k), self._lines
         for n in self.view.nodes:
             key = (n.id, states[n.id])
+            if key[1] == "partial":  # one drawing per sum so far
+                frame, total, _ = self._sum_so_far(n.id, k)
+                key = (n.id, "partial", frame)
             if key not in lines:
                 shown = n if key[1] == n.state else dataclasses.replace(n, state=key[1])
+                if key[1] == "partial":
+                    shown = dataclasses.replace(shown, grad=total)
                 lines[key] = f"\t{n.id} {_dot.node_attrs(shown, True, True)}\n"
             dot.body.append(lines[key])
         if self._edge_frames is None:
@@ -139,8 +151,44 @@ class BackwardFrames(Sequence):
         k = self._index(k)
         if self._timeline is None:
             self._timeline = self.timeline()
-        return {box: "current" if k == current else "done" if k >= done else "pending"
+        partial = self._partial_boxes
+        return {box: "current" if k == current else "done" if k >= done
+                else "partial" if box in partial and partial[box][0][0] <= k else "pending"
                 for box, done, current in self._timeline}
+
+    def partial_at(self, box: str, k: int) -> tuple[int, Any, int] | None:
+        """``(frame, sum so far, parts)`` that box ``box`` shows at frame ``k``, if partial.
+
+        >>> import tinygrad_lm as tg
+        >>> x = tg.Value(3.0, label="x")
+        >>> frames = tg.draw_backward(x.exp() + x * 2)
+        >>> [frames.partial_at(frames.view.data_id[x], k) for k in range(len(frames))]
+        [None, None, (2, 2.0, 1), None]
+        """
+        k = self._index(k)
+        return self._sum_so_far(box, k) if self.state(k).get(box) == "partial" else None
+
+    def _sum_so_far(self, box: str, k: int) -> tuple[int, Any, int]:
+        return [entry for entry in self._partial_boxes[box] if entry[0] <= k][-1]
+
+    def _partial_sums(self, grads: dict, position: dict) -> dict[Node, list]:
+        """After each consumer but the last of a node with several: the gradient summed so
+        far, in the engine's order (so the last sum would be the engine's gradient, bit for
+        bit), and how many of the node's edges it includes."""
+        sums: dict[Node, list] = {}
+        received: dict[Node, tuple[int, Any]] = {}
+        for node in self.order:
+            touched = {}
+            for i, inp in enumerate(node.inputs):
+                g = grads.get((node, i))
+                if inp is None or g is None or self.consumers.get(inp, 0) < 2:
+                    continue
+                parts, total = received.get(inp, (0, None))
+                received[inp] = touched[inp] = (parts + 1, g if total is None else total + g)
+            for inp, (parts, total) in touched.items():
+                if parts < self.consumers[inp]:
+                    sums.setdefault(inp, []).append((position[node], total, parts))
+        return sums
 
     def timeline(self) -> list[tuple[str, int, int]]:
         """Per box ``(id, done, current)``: the frame from which it is done and the frame at

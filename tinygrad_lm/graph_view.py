@@ -34,8 +34,9 @@ class NodeView:
     ``kind``: ``data``, ``parameter``, ``constant``, ``root`` (data boxes), ``op``, ``step``,
     ``undefined``, ``composite`` (op boxes), ``group`` or ``raw`` (a constant argument).
     ``node``: the graph node the box shows (for an op box, the node the op made). ``grad``:
-    d root / d node, None where none is shown. ``state`` is ``pending``, ``current`` or
-    ``done`` (only a backward explorer's frames are ever not done). ``tangent``: in a drawing
+    d root / d node, None where none is shown. ``state`` is ``pending``, ``partial`` (``grad`` is
+    the sum of the contributions so far), ``current`` or ``done`` (only a backward explorer's
+    frames are ever not done). ``tangent``: in a drawing
     of the forward pass (``forward_view``), d node / d v for the seeded direction ``v``.
 
     >>> NodeView("n0", "data").state

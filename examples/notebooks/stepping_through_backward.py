@@ -70,3 +70,26 @@ for W in (W1, W2):
 # %%
 page = frames.save_html(Path(tempfile.mkdtemp()) / "backward_mlp.html")
 print(page.name, f"{page.stat().st_size / 1024:.0f} KB, self-contained")
+
+# %% [markdown]
+# ## A node read twice: the gradient is a sum
+#
+# Here `a` feeds the product and the sum. Backward reaches it twice, once per consumer, and
+# adds (`+=`, as the captions write). Between the two visits `a` is *partial*: a dashed teal
+# box whose `sum` row holds the contributions so far. Writing `=` where `+=` belongs keeps
+# only the last contribution: the classic bug of a hand-written backward pass.
+
+# %%
+a, b = tg.Value(2.0, label="a"), tg.Value(-3.0, label="b")
+e = (a * b + a).tanh()
+twice = tg.draw_backward(e)
+box = twice.view.data_id[a]
+for k in range(len(twice)):
+    print(k, twice.state(k)[box], twice.partial_at(box, k), "|", twice.caption(k))
+display(twice)
+
+# %%
+e.backward()
+frame, so_far, parts = twice.partial_at(box, 2)
+print("sum after the first consumer:", so_far, " complete gradient:", a.grad)
+assert a.grad == twice.grads[a] and so_far != a.grad
