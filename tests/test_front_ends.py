@@ -6,6 +6,7 @@ import decimal
 import fractions
 import pickle
 import sys
+import warnings
 import weakref
 from pathlib import Path
 
@@ -193,6 +194,22 @@ def test_a_tensor_inside_a_list_operand_is_refused():
     with pytest.raises(TypeError, match=r"Tensor: .*tg.stack"):
         tg.Tensor([y, y])
     np.testing.assert_array_equal((x * [2.0, 3.0]).data, x.data * [2.0, 3.0])
+
+
+def test_tensor_of_a_tensor_copies_and_warns_when_it_drops_a_graph():
+    # As torch.tensor(t): the values are copied, the graph is left behind, and that warns
+    # when t requires grad, naming the two ways to say what was meant.
+    w = tg.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match=r"Tensor\(t\) copies .* t.detach\(\) .* t itself"):
+        copy = tg.Tensor(w * 3)
+    assert not copy.requires_grad and copy.prim is None and copy.data.tolist() == [3.0, 6.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = tg.Tensor(w.detach())
+    quiet.data[0] = 9.0
+    assert w.data[0] == 1.0  # a copy, not a view
+    with pytest.raises(TypeError, match="cannot build a Tensor from a Value"):
+        tg.Tensor(tg.Value(1.0))
 
 
 @pytest.mark.parametrize("np_fn, tg_fn, kwargs", [

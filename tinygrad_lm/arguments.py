@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
@@ -211,6 +212,25 @@ def operand(other: Any, op: str, takes_numbers: bool = True) -> Any:
         raise TypeError(f"{op}: unsupported operand of dtype {array.dtype} "
                         f"({type(other).__name__})")
     return array
+
+
+def node_data(data: Any, op: str) -> Any:
+    """What ``Tensor(t)`` copies from a tensor ``t``: its data, leaving its graph behind. As
+    ``torch.tensor(t)`` does, that warns when ``t`` records a graph; a ``Value`` is refused.
+
+    >>> import tinygrad_lm as tg
+    >>> node_data(tg.Tensor([1.0]), "Tensor"), node_data([2.0], "Tensor")
+    (array([1.]), [2.0])
+    """
+    if not isinstance(data, Node):
+        return data
+    if data.uses_floats:
+        raise TypeError(f"{op}: cannot build a Tensor from a {type(data).__name__}")
+    if data.requires_grad:
+        warnings.warn(f"{op}(t) copies the values of t, which requires grad, and leaves its "
+                      f"graph behind (as torch.tensor(t) does): write t.detach() to say so, "
+                      f"or use t itself to keep the graph", UserWarning, stacklevel=3)
+    return data.data
 
 
 def array(data: Any, op: str, dtype: Any = None) -> np.ndarray:

@@ -41,11 +41,7 @@ class Tensor(Node):
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
-        if isinstance(data, Node):
-            if not isinstance(data, Tensor):
-                raise TypeError(f"Tensor: cannot build a Tensor from a {type(data).__name__}")
-            data = data.data
-        array = A.array(data, "Tensor", dtype)
+        array = A.array(A.node_data(data, "Tensor"), "Tensor", dtype)
         if requires_grad and array.dtype.kind not in A.GRADABLE:
             raise TypeError(f"Tensor: only floating-point data can require grad, got "
                             f"{array.dtype} data; pass dtype=np.float64 or convert it")
