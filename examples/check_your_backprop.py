@@ -2,8 +2,8 @@
 
 A two-layer sigmoid network trained the textbook way: the backward pass is derived by hand in
 plain numpy and no loss is ever written down. tg.testing answers both questions, then the
-backprop is broken three ways (the sigmoid derivative dropped, N divided twice, the sign
-swapped) and each report says what went wrong.
+backprop is broken four ways (the sigmoid derivative dropped, the hidden slope taken at the
+sigmoid's input, N divided twice, the sign swapped) and each report says what went wrong.
 
 Run: python examples/check_your_backprop.py
 Or:  tinygrad-lm check examples/check_your_backprop.py   (this file defines predict, params,
@@ -27,7 +27,7 @@ def sigmoid(z):
 
 
 def backprop(X, T, Wh, Wo, mistake=None):
-    """The learner's gradients for Wh and Wo, with one of three classic mistakes on request."""
+    """The learner's gradients for Wh and Wo, with one of four classic mistakes on request."""
     n = len(X)
     H = sigmoid(X @ Wh)
     P = sigmoid(H @ Wo)
@@ -39,6 +39,9 @@ def backprop(X, T, Wh, Wo, mistake=None):
     else:
         delta_out = err * P * (1 - P)
     delta_hidden = (delta_out @ Wo.T) * H * (1 - H)
+    if mistake == "take the hidden slope at Z":     # s * (1 - s) needs the output s, not Z
+        Z = X @ Wh
+        delta_hidden = (delta_out @ Wo.T) * Z * (1 - Z)
     return [X.T @ delta_hidden / n, H.T @ delta_out / n]
 
 
@@ -58,7 +61,8 @@ def half_sse(Wh, Wo):
 
 
 def main() -> None:
-    for mistake in (None, "drop the sigmoid derivative", "divide by N twice", "swap the sign"):
+    for mistake in (None, "drop the sigmoid derivative", "take the hidden slope at Z",
+                    "divide by N twice", "swap the sign"):
         print(f"== {mistake or 'the backprop as written'} ==")
         mine = backprop(X, T, Wh, Wo, mistake)
         print(identify_loss(predict, params, target, mine))

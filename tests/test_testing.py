@@ -47,7 +47,11 @@ def hand_backprop(X, Y, W1, W2, mistake=None):
     if mistake == "over_c":
         error = error / Y.shape[1]
     delta2 = error if mistake == "output_derivative" else error * A2 * (1 - A2)
+    if mistake == "output_derivative_at_z":  # the slope from Z2 itself, not from A2
+        delta2 = error * (A1 @ W2) * (1 - A1 @ W2)
     delta1 = delta2 @ W2.T if mistake == "hidden_derivative" else (delta2 @ W2.T) * A1 * (1 - A1)
+    if mistake == "hidden_derivative_at_z":
+        delta1 = (delta2 @ W2.T) * (X @ W1) * (1 - X @ W1)
     return [X.T @ delta1 / len(X), A1.T @ delta2 / len(X)]
 
 
@@ -133,6 +137,13 @@ def test_nothing_fits_names_the_closest(net):
                           "derivative s*(1-s) of sigmoid 2 of 2 (output shape (8, 3)"),
     ("hidden_derivative", "a missing activation derivative: yours equal the engine's with the "
                           "derivative s*(1-s) of sigmoid 1 of 2 (output shape (8, 5)"),
+    ("output_derivative_at_z", "an activation derivative taken at its input: yours equal the "
+                               "engine's with the derivative of sigmoid 2 of 2 (output shape "
+                               "(8, 3), the last one, nearest the loss) computed from its input "
+                               "z, as z*(1-z), where s*(1-s) of its output belongs"),
+    ("hidden_derivative_at_z", "an activation derivative taken at its input: yours equal the "
+                               "engine's with the derivative of sigmoid 1 of 2 (output shape "
+                               "(8, 5), counted from the input) computed from its input z"),
     ("twice_n", "a constant factor 1/N (= 1/8), likely the 1/N of a mean once too often"),
     ("over_c", "a constant factor 1/C (= 1/3), likely an extra 1/C"),
     ("sign", "a flipped sign: yours point uphill"),
@@ -140,7 +151,7 @@ def test_nothing_fits_names_the_closest(net):
 def test_each_broken_backprop_gets_its_diagnosis(net, mistake, diagnosis):
     X, Y, W1, W2, _, half_sse = net
     text = report(half_sse, [W1, W2], hand_backprop(X, Y, W1, W2, mistake))
-    if mistake == "hidden_derivative":    # W2's gradient does not go through the hidden layer
+    if mistake.startswith("hidden_derivative"):  # W2's gradient does not cross the hidden layer
         assert "for 1 of 2 parameters" in text and "params[1]" not in text
     assert f"diagnosis: {diagnosis}" in text
     assert re.search(r"params\[0\] \(W1\), shape \(4, 5\): \d+ of 20 entries differ", text)
@@ -285,6 +296,7 @@ def test_example_shows_the_three_broken_variants(capsys):
     for diagnosis in ("a missing activation derivative", "a constant factor 1/N (= 1/12)",
                       "a flipped sign"):
         assert out.count(f"diagnosis: {diagnosis}") == 2
+    assert out.count("diagnosis: an activation derivative taken at its input") == 1  # Wh only
 
 
 def test_check_command_round_trips_on_the_example():
@@ -374,6 +386,10 @@ def test_missing_tanh_derivative_under_cross_entropy_and_its_counts():
     text = report(loss, [W1, W2], [X.T @ (delta @ W2.T), H.T @ delta])
     assert "N = 10 rows by C = 4 columns" in text
     assert "with the derivative 1-t**2 of tanh 1 of 1 (output shape (10, 6)" in text
+    text = report(loss, [W1, W2], [X.T @ ((delta @ W2.T) * (1 - (X @ W1) ** 2)), H.T @ delta])
+    assert ("an activation derivative taken at its input: yours equal the engine's with the "
+            "derivative of tanh 1 of 1 (output shape (10, 6), the last one, nearest the loss) "
+            "computed from its input z, as 1-z**2, where 1-t**2 of its output belongs") in text
 
 
 def test_check_command_on_a_transposed_gradient(tmp_path, capsys):

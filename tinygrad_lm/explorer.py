@@ -60,8 +60,8 @@ class BackwardFrames(Sequence):
     gives every box's state (``pending``, ``partial``, ``current`` or ``done``) as plain data;
     ``.partials`` maps a node that feeds several others to ``(frame, sum so far, parts)``
     after each consumer but the last; ``.save_html(path)`` writes a self-contained page that
-    steps through them. In Jupyter the
-    frames display as a slider (with ipywidgets) or as the last frame.
+    steps through them. In Jupyter the frames display as a slider (with ipywidgets) or as the
+    last frame.
 
     >>> import tinygrad_lm as tg
     >>> x = tg.Tensor([1.0, -2.0], requires_grad=True)
@@ -173,8 +173,8 @@ class BackwardFrames(Sequence):
 
     def _partial_sums(self, grads: dict, position: dict) -> dict[Node, list]:
         """After each consumer but the last of a node with several: the gradient summed so
-        far, in the engine's order (so the last sum would be the engine's gradient, bit for
-        bit), and how many of the node's edges it includes."""
+        far, in the engine's order (adding the last consumer's part gives the engine's
+        gradient, bit for bit), and how many of the node's edges it includes."""
         sums: dict[Node, list] = {}
         received: dict[Node, tuple[int, Any]] = {}
         for node in self.order:

@@ -117,17 +117,19 @@ def node_grads(root: Tensor, tensors: Sequence[Tensor]) -> tuple[list[np.ndarray
 def activation_variants(root: Tensor, tensors: Sequence[Tensor],
                         record: dict) -> list[tuple[str, list[np.ndarray]]]:
     """For each activation node, the gradients the engine would give with its derivative left
-    out (treated as 1), with a description of the node.
+    out (taken as 1) and, for sigmoid and tanh, with it computed from the input z rather than
+    the output (``z*(1-z)`` for ``s*(1-s)``); each with its diagnosis.
 
-    Backward is linear in the gradient that reaches the activation's input z, so leaving the
-    derivative out adds ``backprop(z, g - vjp(g))`` to the true gradients, g being the
-    gradient at the activation's output.
+    Backward is linear in the gradient that reaches the activation's input z, so a wrong
+    derivative adds ``backprop(z, wrong - vjp(g))`` to the true gradients, g being the gradient
+    at the activation's output and ``wrong`` what the mistake sends on instead.
 
     >>> w = Tensor([0.0], requires_grad=True)
     >>> root = (w * 3).sigmoid().sum()
     >>> grads, record = node_grads(root, [w])
-    >>> [(label[:33], g) for label, g in activation_variants(root, [w], record)]
-    [('the derivative s*(1-s) of sigmoid', [array([3.])])]
+    >>> [(text[:46], g) for text, g in activation_variants(root, [w], record)]
+    [('a missing activation derivative: yours equal t', [array([3.])]), \
+('an activation derivative taken at its input: y', [array([0.])])]
     """
     order = toposort(root)
     acts = [n for n in order if n.op in ACTIVATIONS and n.inputs[0] is not None
@@ -136,17 +138,24 @@ def activation_variants(root: Tensor, tensors: Sequence[Tensor],
     variants = []
     for k, node in enumerate(acts):
         same = [n for n in acts if n.op == node.op]
-        z = node.inputs[0]
-        g = record[node]
+        z, g = node.inputs[0], record[node]
         own = node.prim.vjps[0](g, node.data, z.data, **node.params)
-        extra = gradients(z, g - own)
-        grads = [b + np.asarray(extra.get(t, 0.0)) for b, t in zip(base, tensors)]
         derivative = {"sigmoid": "s*(1-s)", "tanh": "1-t**2", "relu": "(z>0)"}[node.op]
         where = "the last one, nearest the loss" if k == len(acts) - 1 else "counted from the input"
         rank = [n is node for n in same].index(True) + 1
-        label = (f"the derivative {derivative} of {node.op} {rank} of "
-                 f"{len(same)} (output shape {node.shape}, {where})")
-        variants.append((label, grads))
+        which = f"{node.op} {rank} of {len(same)} (output shape {node.shape}, {where})"
+        mistakes = [(f"a missing activation derivative: yours equal the engine's with the "
+                     f"derivative {derivative} of {which} left out (taken as 1)", g)]
+        if node.op != "relu":  # the sigmoid's and tanh's VJPs read the output: give them z
+            at_z = {"sigmoid": "z*(1-z)", "tanh": "1-z**2"}[node.op]
+            mistakes.append((f"an activation derivative taken at its input: yours equal the "
+                             f"engine's with the derivative of {which} computed from its input "
+                             f"z, as {at_z}, where {derivative} of its output belongs",
+                             node.prim.vjps[0](g, z.data, z.data, **node.params)))
+        for text, sent in mistakes:
+            extra = gradients(z, sent - own)
+            variants.append((text, [b + np.asarray(extra.get(t, 0.0))
+                                    for b, t in zip(base, tensors)]))
     return variants
 
 

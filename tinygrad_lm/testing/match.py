@@ -36,8 +36,9 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
     is your d loss / d ``params[i]``. Entries agree when ``|yours - engine| <= atol + rtol *
     |engine|``. Returns None when all do; otherwise raises ``AssertionError`` with, for each
     differing parameter, its worst entry and a diagnosis of the usual mistakes: a constant
-    factor and its likely cause, a flipped sign, a transpose, a missing activation derivative,
-    zeros where the engine has signal, a shape mismatch.
+    factor and its likely cause, a flipped sign, a transpose, a missing activation derivative
+    or one taken at the activation's input, zeros where the engine has signal, a shape
+    mismatch.
 
     >>> import numpy as np
     >>> def loss(w):
@@ -187,12 +188,10 @@ def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarra
             extra = "" if label == "1" else f", times {explain_factor(label, n, c)}"
             return ("a transposed gradient: yours equal the engine's transposed (.T), which "
                     f"has the same shape for a square parameter{extra}")
-    for description, variant in variants:
+    for diagnosis, variant in variants:
         label = _factor(u, variant, n, c, atol, rtol)
         if label is not None:
-            extra = "" if label == "1" else f"; and {explain_factor(label, n, c)}"
-            return (f"a missing activation derivative: yours equal the engine's with "
-                    f"{description} left out (taken as 1){extra}")
+            return diagnosis + ("" if label == "1" else f"; and {explain_factor(label, n, c)}")
     zeros = (u == 0) & signal
     if zeros.any() and _close(u[~zeros], e[~zeros], atol, rtol):
         first = tuple(int(k) for k in np.argwhere(zeros)[0])
