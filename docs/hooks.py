@@ -97,6 +97,7 @@ def _draw_examples(out: Path) -> None:
                                                              cleanup=True)
 
     _draw_two_passes(out)
+    read_twice_frame().render(outfile=out / "read_twice.svg", cleanup=True)
 
     from tinygrad_lm.stories._demo import small_mlp_loss
 
@@ -130,6 +131,18 @@ def two_passes_drawing():
     views = [ForwardView(f, push_tangents(f, {x1: 1.0}), prefix="c0_"), GraphView(f, prefix="c1_")]
     titles = ["forward: tangents d node / d x1", "reverse: adjoints d f / d node"]
     return render(views, titles=titles, rankdir="TB", legend=False)
+
+
+def read_twice_frame():
+    """The stepping-through-backward page's figure: frame 2 of backward through
+    ``tanh(a * b + a)`` at a = 2, b = -3, as its doctests build it, where ``a`` has heard from
+    the sum but not yet from the product (a ``graphviz.Digraph``)."""
+    import tinygrad_lm as tg
+
+    a, b = tg.Value(2.0, label="a"), tg.Value(-3.0, label="b")
+    d = a * b + a
+    d.label = "d"
+    return tg.draw_backward(d.tanh())[2]
 
 
 def _draw_two_passes(out: Path) -> None:

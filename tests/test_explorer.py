@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ import tinygrad_lm as tg
 from tinygrad_lm._dot import value_text
 from tinygrad_lm.engine import toposort
 
+ROOT = Path(__file__).resolve().parents[1]
 NODE = re.compile(r"^\s*(\w+) \[(.*)\]$", re.M)
 
 
@@ -237,3 +239,19 @@ def test_the_page_carries_each_sum_so_far(tmp_path):
     assert table["partial"][box] == [[frame, value_text(total).split("<BR/>")]
                                      for frame, total, _ in frames.partials[x]]
     assert "partial" in text and "'sum'" in text
+
+
+def test_the_docs_figure_of_a_node_read_twice_shows_what_its_caption_says():
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import hooks
+    finally:
+        sys.path.remove(str(ROOT / "docs"))
+    named = (re.search(r"<B>(\w+)</B>", attrs) for _, attrs in
+             NODE.findall(hooks.read_twice_frame().source))
+    boxes = {m.group(1): m.string for m in named if m}
+    page = (ROOT / "docs" / "stepping-through-backward.md").read_text()
+    alt = re.search(r"!\[(Frame 2 of backward[^]]*)\]\(figures/drawings/read_twice.svg\)",
+                    page).group(1)
+    assert "0.001341" in alt and "#0d9488" in boxes["a"] and ">sum<" in boxes["a"]
+    assert ">0.001341<" in boxes["a"] and ">pending<" in boxes["b"] and "dashed" in boxes["b"]

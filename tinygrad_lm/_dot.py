@@ -174,8 +174,9 @@ def new_drawing(rankdir: str, caption: str = "") -> Drawing:
     graph = {"rankdir": rankdir, "fontname": FONT, "fontsize": "16", "nodesep": "0.25",
              "ranksep": "0.3", "bgcolor": "white"}
     if caption:
-        graph.update(label=f"<{text(caption, limit=None)}>", labelloc="t", labeljust="l",
-                     fontsize="13")
+        # Each line of an HTML label is aligned by the <BR> that ends it: end the last one too.
+        lines = text(caption + "\n", limit=None)
+        graph.update(label=f"<{lines}>", labelloc="t", labeljust="l", fontsize="13")
     return Drawing(graph_attr=graph,
                    node_attr={"fontname": FONT, "fontsize": "12", "fontcolor": INK,
                               "margin": "0.05,0.03", "penwidth": "1.2"},

@@ -107,7 +107,7 @@ class BackwardFrames(Sequence):
         k = self._index(k)
         from . import _dot
 
-        caption = textwrap.wrap(self.caption(k), 110) + [FRAME_KEY]
+        caption = textwrap.wrap(self.caption(k), 100) + textwrap.wrap(FRAME_KEY, 100)
         dot = _dot.new_drawing(self.rankdir, "\n".join(caption))
         states, lines = self.state(k), self._lines
         for n in self.view.nodes:
