@@ -270,6 +270,12 @@ def test_strategies_load_on_use_and_tinygrad_lm_does_not_import_hypothesis():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
     assert "needs hypothesis: pip install hypothesis" in out
+    code = ("import sys; sys.modules['hypothesis'] = None\n"
+            "try:\n    import tinygrad_lm.testing.strategies\n"
+            "except ModuleNotFoundError as e:\n    print(e)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    assert "needs hypothesis: pip install hypothesis" in out  # imported directly, too
 
 
 @given(tg.testing.strategies.broadcastable_shapes().flatmap(

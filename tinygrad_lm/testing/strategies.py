@@ -8,8 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ModuleNotFoundError as e:  # an optional dependency: say which, and how to get it
+    if e.name != "hypothesis":
+        raise
+    raise ModuleNotFoundError("tinygrad_lm.testing.strategies needs hypothesis: pip install "
+                              "hypothesis (or the test extra: pip install 'tinygrad_lm[test]')",
+                              name="hypothesis") from e
 
 __all__ = ["arrays", "axes", "broadcastable_shapes", "shapes"]
 
