@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm._dot import value_text
+from tinygrad_lm._label_text import value_text
 from tinygrad_lm.graph_view import gradients
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

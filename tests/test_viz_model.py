@@ -92,10 +92,24 @@ def test_a_composite_inside_another_is_part_of_the_outer_box():
 
 
 def test_a_composite_on_a_jump_is_red():
+    # A smooth composite is not, even at tied logits ...
     logits = named([[1.0, 1.0], [2.0, 0.0]], "logits", requires_grad=True)
     loss = tg.losses.cross_entropy(logits, np.array([0, 1]))
     [box] = [n for n in GraphView(loss).nodes if n.kind == "composite"]
     assert box.name == "cross_entropy" and box.undefined == 0
+
+    # ... one holding a comparison whose input sits on its jump is, with the count.
+    @composite("ramp")
+    def ramp(x):
+        return (x > 0) * x
+
+    from tinygrad_lm._dot import node_attrs
+
+    x = named([0.0, 1.0], "x", requires_grad=True)
+    [box] = [n for n in GraphView(ramp(x).sum()).nodes if n.members]
+    assert (box.name, box.kind, box.undefined) == ("ramp", "undefined", 1)
+    assert "undefined at 1 entry" in node_attrs(box, True, True) and "#dc2626" in node_attrs(
+        box, True, True)
 
 
 def test_accuracy_adds_no_reshape_and_names_its_target():

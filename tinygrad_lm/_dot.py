@@ -13,9 +13,9 @@ import graphviz
 import numpy as np
 
 from ._chain_rule import entries
-from ._label_text import MAX_NAME, SMALL, WRAP, text, value_text  # noqa: F401 (shared names)
+from ._label_text import SMALL, text, value_text
 from .forward_view import ForwardView
-from .graph_view import EdgeView, GraphView, NodeView
+from .graph_view import EdgeView, GraphView, NodeView, own_name
 
 INSTALL_HINT = ("install Graphviz's dot binary: 'apt-get install graphviz' (Debian, Ubuntu), "
                 "'brew install graphviz' (macOS), 'conda install -c conda-forge graphviz', or "
@@ -119,6 +119,11 @@ class Drawing(graphviz.Digraph):
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound as e:
             raise GraphvizNotFound([self.engine]) from e
+
+    def svg(self) -> str:
+        """The drawing as an inline ``<svg>`` element (no XML prologue), for HTML pages."""
+        text = self.pipe(format="svg").decode("utf-8")
+        return text[text.index("<svg"):]
 
 
 def render(views: Sequence[GraphView], *, titles: Sequence[str] | None, rankdir: str,
@@ -317,7 +322,7 @@ def _group_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
     if ops:
         rows.append(_row("ops", text(ops)))
     params = [m for m in n.members if m.prim is None]
-    shown = sorted(params, key=lambda p: getattr(p, "name", "") or getattr(p, "label", ""))
+    shown = sorted(params, key=own_name)
     outputs = [m for m in n.members if m.prim is not None][-1:]
     if shown and all(p.uses_floats for p in shown):
         # A scalar layer's parameters are many unnamed numbers: one row each of data and grad.
@@ -329,7 +334,7 @@ def _group_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
         shown = []
     for node in shown + outputs:
         if node.prim is None:
-            name = getattr(node, "name", None) or getattr(node, "label", "") or "parameter"
+            name = own_name(node) or "parameter"
             name = name.rpartition(".")[2]
         else:
             name = "out"

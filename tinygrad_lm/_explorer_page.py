@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from . import _dot
+from ._label_text import value_text
 
 STYLE = """
 body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:1100px;padding:0 1em;
@@ -125,8 +126,8 @@ def _lines(value: Any, final: Any) -> list[str]:
     >>> _lines(2.0, 5.0), _lines(np.ones(2), np.ones(2))
     (['2'], ['[1, 1]'])
     """
-    lines = _dot.value_text(value).split("<BR/>")
-    count = len(_dot.value_text(final).split("<BR/>"))
+    lines = value_text(value).split("<BR/>")
+    count = len(value_text(final).split("<BR/>"))
     if len(lines) > count:
         lines = lines[:count - 1] + [" ".join(lines[count - 1:])]
     return lines + [""] * (count - len(lines))
@@ -141,12 +142,7 @@ def page(frames: Any, title: str) -> str:
     (1, False)
     """
     view = frames.view
-    dot = _dot.new_drawing(frames.rankdir)
-    dot.body.extend(f"\t{n.id} {_dot.node_attrs(n, True, True, ids=True)}\n" for n in view.nodes)
-    dot.body.extend(f"\t{e.src} -> {e.dst} [{_dot.edge_attrs(e, ids=True)}]\n"
-                    for e in view.edges)
-    svg = dot.pipe(format="svg").decode("utf-8")
-    svg = svg[svg.index("<svg"):]
+    svg = _dot.render([view], titles=None, rankdir=frames.rankdir, legend=False, ids=True).svg()
     nodes = {box: [done, current] for box, done, current in frames.timeline()
              if (done, current) != (0, -1)}  # boxes always done need no script
     edges = frames.edge_frames()
@@ -154,8 +150,7 @@ def page(frames: Any, title: str) -> str:
                                     for frame, total, _ in sums]
                for node, sums in frames.partials.items()}
     table = {"count": len(frames), "nodes": nodes, "edges": edges, "partial": partial,
-             "captions": [frames.caption(k) for k in range(len(frames))],
-             "order": [view.data_id[n] for n in frames.order]}
+             "captions": [frames.caption(k) for k in range(len(frames))]}
     data = json.dumps(table, separators=(",", ":")).replace("</", "<\\/")
     return "\n".join([
         "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',

@@ -18,8 +18,7 @@ from typing import Any
 
 from ._chain_rule import d, operand_name, step_text
 from ._files import write_text
-from .engine import backward_steps
-from .graph_view import GraphView, gradients, seed_of
+from .graph_view import GraphView, gradients
 from .node import Node
 from .viz import check_rankdir, check_roots
 
@@ -77,12 +76,11 @@ class BackwardFrames(Sequence):
         grads = gradients(root, undefined)
         self.view = GraphView(root, undefined=undefined, expand=True, named=True, grads=grads,
                               prefix="n")
-        # The engine's own backward order (the numbers are in ``grads``, from the same loop).
-        self.order = [node for node, _, _ in backward_steps(root, seed_of(root),
-                                                            undefined=undefined)]
+        # The engine's backward order: backward_steps visits reversed(toposort(root)), whose
+        # leaves take no step (the view holds that toposort).
+        self.order = [node for node in reversed(self.view.order) if node.prim is not None]
         self.grads = grads
-        position = {node: k + 1 for k, node in enumerate(self.order)}
-        self.current_at = position  # the frame at which a node's VJPs run
+        self.current_at = position = {node: k + 1 for k, node in enumerate(self.order)}
         # A gradient is complete once every node that reads the input has run its VJP.
         self.consumers: dict[Node, int] = {}
         self.done_at: dict[Node, int] = {root: 0}
@@ -267,8 +265,7 @@ class BackwardFrames(Sequence):
 
     def _repr_html_(self) -> str:
         """The last frame as inline SVG, and how to get the slider."""
-        svg = self[-1].pipe(format="svg").decode("utf-8")
-        return f"{svg[svg.index('<svg'):]}<p>{WIDGET_HINT}</p>"
+        return f"{self[-1].svg()}<p>{WIDGET_HINT}</p>"
 
     def _ipython_display_(self) -> None:
         """A slider over the frames when ipywidgets is installed, else the last frame."""
@@ -283,8 +280,7 @@ class BackwardFrames(Sequence):
 
         def show(k: int) -> str:
             if k not in svgs:
-                svg = self[k].pipe(format="svg").decode("utf-8")
-                svgs[k] = svg[svg.index("<svg"):]
+                svgs[k] = self[k].svg()
             return svgs[k]
 
         slider = widgets.IntSlider(value=0, min=0, max=len(self) - 1, description="frame")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .engine import toposort
-from .graph_view import GraphView, _edge_kind
+from .graph_view import GraphView, _edge_kind, own_name
 from .node import Node
 
 __all__ = ["ForwardView", "check_tangents"]
@@ -57,7 +57,7 @@ def check_tangents(tangents: Any, roots: Sequence[Node], op: str) -> dict:
 
 
 def _describe(node: Node) -> str:
-    name = getattr(node, "name", None) or getattr(node, "label", "")
+    name = own_name(node)
     kind = type(node).__name__ + (f" {name!r}" if name else "")
     return kind if node.uses_floats else f"{kind} of shape {node.data.shape}"
 
@@ -112,10 +112,7 @@ class ForwardView(GraphView):
             return None
         if node in self.tangents:
             return self.tangents[node]
-        if node.uses_floats:
-            return 0.0
-        dtype = node.data.dtype if node.data.dtype.kind == "f" else np.float64
-        return np.zeros(node.data.shape, dtype)
+        return node._zeros_like(None, False)
 
     def _out_edge(self, node: Node) -> tuple[str, Any]:
         return _tangent_kind(self._tangent(node), False), None

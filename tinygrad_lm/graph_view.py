@@ -83,6 +83,16 @@ class EdgeView:
         return f"{self.src}__{self.dst}" + ("" if self.index is None else f"__{self.index}")
 
 
+def own_name(node: Node) -> str:
+    """The name a user gave ``node``: a Tensor's ``name``, a Value's ``label`` ('' for none).
+
+    >>> import tinygrad_lm as tg
+    >>> own_name(tg.Value(1.0, label="x")), own_name(tg.Tensor([1.0]))
+    ('x', '')
+    """
+    return getattr(node, "name", None) or getattr(node, "label", "")
+
+
 def seed_of(root: Node) -> Any:
     """The gradient backward starts from: 1.0 for a ``Value``, ones for a ``Tensor``.
 
@@ -234,7 +244,7 @@ class GraphView:
         names = {}
         counts: dict[str, int] = {}
         for node in self.order:
-            name = getattr(node, "name", None) or getattr(node, "label", "")
+            name = own_name(node)
             if not name and named:
                 if node is self.root:
                     name = "loss"
@@ -253,7 +263,7 @@ class GraphView:
         >>> GraphView(x * 2, named=True).name(x)
         'x'
         """
-        return self.names.get(node) or getattr(node, "name", None) or getattr(node, "label", "")
+        return self.names.get(node) or own_name(node)
 
     def _tangent(self, node: Node) -> Any:
         return None  # a view of the forward pass (forward_view) shows tangents
