@@ -111,7 +111,7 @@ def test_nodes_can_be_weakly_referenced_and_hash_by_identity():
 def _imports(path: Path) -> set[str]:
     """Every module of the package that ``path`` imports, at module level or inside functions."""
     module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    base = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")[:-1]
+    base = module.split(".")[:-1]
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):

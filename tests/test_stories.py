@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tinygrad_lm.graph_view import GraphView
 from tinygrad_lm.stories import (
     _demo,
     error_loss_metric,
@@ -264,7 +265,10 @@ def test_train_curves_caption(curves):
     for loss in ("half_sse", "binary_cross_entropy"):
         assert _pct(curves["runs"][loss]["final_test_accuracy"]) in caption
     assert curves["setup"] in caption
-    assert f"{training.CURVES_HIDDEN}" in curves["setup"] and "200 full-batch epochs" in caption
+    data = training.prepare("iris")  # the split the runs trained on, measured afresh
+    assert (f"{len(data['X_train'])} training and {len(data['X_test'])} held-out flowers, a "
+            f"bias-free {data['X_train'].shape[1]}-") in curves["setup"]
+    assert "200 full-batch epochs" in caption
 
 
 def test_objectives_caption(why):
@@ -277,8 +281,12 @@ def test_objectives_caption(why):
 
 def test_the_mlp_graph_caption_takes_the_drawn_network_and_flowers():
     caption = _caption(_demo.MLP_GRAPH_STEM, {})
-    assert f"the {'-'.join(map(str, _demo.MLP_SIZES))} sigmoid MLP" in caption
-    assert f"on {len(_demo.MLP_ROWS)} Iris flowers" in caption
+    loss, net = _demo.iris_mlp_loss()  # the network and batch the figure draws
+    shapes = [p.shape for p in net.parameters()]
+    sizes = [shapes[0][0]] + [shape[1] for shape in shapes]
+    [X] = [n for n in GraphView(loss).nodes if n.name == "X"]
+    assert f"the {'-'.join(map(str, sizes))} sigmoid MLP" in caption
+    assert f"on {X.data.shape[0]} Iris flowers" in caption
 
 
 def test_every_caption_without_numbers_of_its_own_is_static():

@@ -25,8 +25,6 @@ import numpy as np
 __all__ = ["LOSSES", "binary_cross_entropy", "forward", "gradients", "half_sse", "mse",
            "sigmoid", "step"]
 
-LOSSES = ("half_sse", "mse", "binary_cross_entropy")
-
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """The logistic function, written as the textbook ``1 / (1 + e**-z)``.
@@ -80,6 +78,7 @@ def binary_cross_entropy(A2: np.ndarray, Y: np.ndarray) -> float:
 
 
 _LOSS_VALUES = {"half_sse": half_sse, "mse": mse, "binary_cross_entropy": binary_cross_entropy}
+LOSSES = tuple(_LOSS_VALUES)
 
 
 def _check_loss(loss: str, op: str) -> None:

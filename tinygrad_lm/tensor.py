@@ -348,7 +348,9 @@ def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) 
     takes_numbers = prim.scalar is not None  # matmul takes no Python number
 
     def method(self: Tensor, other) -> Tensor:
-        if other.__class__ is not Tensor and not isinstance(other, Tensor):
+        if other.__class__ is float or other.__class__ is int:  # as A.operand keeps them
+            other_data, other_node = other, None
+        elif other.__class__ is not Tensor and not isinstance(other, Tensor):
             try:
                 other = A.operand(other, name, takes_numbers)
             except TypeError:

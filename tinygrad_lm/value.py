@@ -27,6 +27,8 @@ def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) 
         else:
             if other.__class__ is float:
                 other_data = const = other
+            elif other.__class__ is int:  # x ** 2, 1 - x: as common in micrograd code as floats
+                other_data = const = float(other)
             else:
                 try:
                     other_data = const = A.real(other, name, "Value")
@@ -91,11 +93,13 @@ class Value(Node):
     def _new(cls, data, prim=None, inputs=(), args=(), params=_NO_PARAMS) -> Value:
         if params:
             raise TypeError(f"{prim.name} is not defined for Value")
-        const = None
+        v = object.__new__(cls)
+        v.data, v.grad, v.label, v.prim, v.inputs, v._const = data, 0.0, "", prim, inputs, None
         for inp, arg in zip(inputs, args):
             if inp is None:
-                const = arg
-        return _node(data, prim, inputs, const)
+                v._const = arg
+        v._seq = next_seq()
+        return v
 
     @property
     def args(self) -> tuple:
@@ -180,18 +184,6 @@ def _unary(prim: Primitive) -> Callable:
         return v
 
     return method
-
-
-def _node(data: float, prim=None, inputs: tuple = (), const: float | None = None) -> Value:
-    v = object.__new__(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v.prim = prim
-    v.inputs = inputs
-    v._const = const
-    v._seq = next_seq()
-    return v
 
 
 install(Value, _binary, _unary, "{cls}({x}).{name}().data")
