@@ -214,6 +214,16 @@ def operand(other: Any, op: str, takes_numbers: bool = True) -> Any:
     return array
 
 
+def check_undefined(undefined: Any, op: str) -> None:
+    """``undefined=``, the value a derivative takes on a jump: ``"zero"`` (PyTorch's
+    convention) or ``"nan"`` (the strict mode); anything else is refused, naming ``op``.
+
+    >>> check_undefined("nan", "backward")
+    """
+    if undefined not in ("zero", "nan"):
+        raise ValueError(f"{op}: undefined must be 'zero' or 'nan', got {undefined!r}")
+
+
 def node_data(data: Any, op: str) -> Any:
     """What ``Tensor(t)`` copies from a tensor ``t``: its data, leaving its graph behind. As
     ``torch.tensor(t)`` does, that warns when ``t`` records a graph; a ``Value`` is refused.

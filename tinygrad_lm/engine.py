@@ -9,6 +9,7 @@ from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
+from .arguments import check_undefined
 from .node import FREED, Node, passthrough
 
 
@@ -137,7 +138,7 @@ def backprop(root: Node, seed: Any, *, create_graph: bool = False, undefined: st
     >>> x.grad
     array([2., 4.])
     """
-    _check_undefined(undefined)
+    check_undefined(undefined, "backward")
     if create_graph or undefined == "nan":
         grads = gradients(root, seed, create_graph=create_graph, undefined=undefined)
         for node, grad in grads.items():
@@ -230,7 +231,7 @@ def backward_steps(root: Node, seed: Any, *, create_graph: bool = False,
     >>> [(node.op, grad, input_grads) for node, grad, input_grads in backward_steps(x * x, 1.0)]
     [('mul', 1.0, [3.0, 3.0])]
     """
-    _check_undefined(undefined)
+    check_undefined(undefined, "backward")
     order = toposort(root)
     constant = locally_constant(order) if undefined == "nan" else None
     grads = {root: seed}
@@ -271,11 +272,6 @@ def gradients(root: Node, seed: Any, *, create_graph: bool = False,
         for i, g in enumerate(input_grads):
             if g is not None:
                 result[(node, i)] = g
-
-
-def _check_undefined(undefined: str) -> None:
-    if undefined not in ("zero", "nan"):
-        raise ValueError(f"backward: undefined must be 'zero' or 'nan', got {undefined!r}")
 
 
 def _add_into(grads: dict, inputs: Sequence[Node | None], input_grads: Sequence[Any]) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ._chain_rule import d, operand_name, step_text
 from ._files import write_text
+from .arguments import check_undefined
 from .graph_view import GraphView, gradients
 from .node import Node
 from .viz import check_rankdir, check_roots
@@ -45,9 +46,7 @@ def draw_backward(root: Node, *, undefined: str = "zero",
     'Step 2 of 2, at mul1 = a * b:  d loss/d a = d loss/d mul1 * b;  d loss/d b = d loss/d mul1 * a'
     """
     (root,) = check_roots(root, "draw_backward")
-    if undefined not in ("zero", "nan"):
-        raise ValueError(f"draw_backward: undefined must be 'zero' or 'nan', got "
-                         f"{undefined!r}")
+    check_undefined(undefined, "draw_backward")
     return BackwardFrames(root, undefined, check_rankdir(rankdir, [root], "draw_backward"))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import check_undefined
 from .engine import jump_masks, locally_constant, toposort
 from .node import FREED, Node, passthrough
 from .primitives import broadcast_to
@@ -38,8 +39,7 @@ def push_tangents(outputs: Node | Sequence[Node], tangents: dict, *, undefined: 
     >>> push_tangents(b, {a: 1.0})[b]
     7.0
     """
-    if undefined not in ("zero", "nan"):
-        raise ValueError(f"push_tangents: undefined must be 'zero' or 'nan', got {undefined!r}")
+    check_undefined(undefined, "push_tangents")
     roots = [outputs] if isinstance(outputs, Node) else list(outputs)
     order = _order(roots)
     constant = locally_constant(order) if undefined == "nan" else None

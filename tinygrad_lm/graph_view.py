@@ -24,7 +24,7 @@ from .node import Node
 __all__ = ["EdgeView", "GraphView", "NodeView", "seed_of"]
 
 # How strongly an edge's kind shows when several edges merge into one (a group, a box).
-_PRECEDENCE = {"pending": 0, "constant": 1, "zero": 2, "signal": 3, "undefined": 4}
+_PRECEDENCE = {"constant": 1, "zero": 2, "signal": 3, "undefined": 4}
 
 
 @dataclass(eq=False)
@@ -234,7 +234,7 @@ class GraphView:
             if name is None and node.op == "add":
                 # A sum of the group's own results (a scalar neuron's w0*x0 + w1*x1 + b).
                 owners = {group_of.get(inp) for inp in node.inputs if inp is not None}
-                if len(owners) == 1 and None not in owners and len(node.inputs) == 2:
+                if len(owners) == 1 and None not in owners:
                     name = owners.pop()
             if name is not None:
                 group_of[node] = name
@@ -354,7 +354,7 @@ class GraphView:
                     src = ids[inp]
                     kind, grad = self._in_edge(member, j, inp)
                 if src != op_id:
-                    one = src.startswith(f"{prefix}g") or grouped or node in self.boxes
+                    one = inp in self.group_of or grouped or node in self.boxes
                     self._add_edge(merged, (src, op_id, None if one else j), kind, grad,
                                    None if inp is None else self._tangent(inp))
         self.edges.extend(merged.values())

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .arguments import check_undefined
 from .forward import push_tangents
 from .forward_view import ForwardView, check_tangents
 from .graph_view import GraphView
@@ -131,8 +132,7 @@ def draw_graph(root: Node | Sequence[Node], *, show_data: bool = True, show_grad
     if titles is not None and len(titles) != len(roots):
         raise ValueError(f"draw_graph: {len(titles)} titles for {len(roots)} roots")
     rankdir = check_rankdir(rankdir, roots, "draw_graph")
-    if undefined not in ("zero", "nan"):
-        raise ValueError(f"draw_graph: undefined must be 'zero' or 'nan', got {undefined!r}")
+    check_undefined(undefined, "draw_graph")
     groups = resolve_groups(collapse)
     options = {"groups": groups, "undefined": undefined, "expand": expand}
     if tangents is None:
