@@ -12,7 +12,7 @@ import numpy as np
 from .forward import push_tangents
 from .functional import concatenate
 from .tensor import Tensor
-from .transform_core import _pullback
+from .transform_core import _floating, _pullback
 from .transforms import _columns_by_forward_passes, _rows_by_reverse_passes
 
 
@@ -38,7 +38,8 @@ def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[Any], eps: float 
     >>> [g.round(6) for g in tg.numerical_grad(lambda x: (x ** 2).sum(), [np.array([1.0, 3.0])])]
     [array([2., 6.])]
     """
-    arrays = [_as_float64(x, "numerical_grad") for x in inputs]
+    arrays = [_floating(x, "numerical_grad", k).astype(np.float64)
+              for k, x in enumerate(inputs)]
     weights = None if grad_output is None else np.asarray(grad_output, dtype=np.float64)
 
     def total(*xs):
@@ -133,19 +134,6 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: floa
 
 
 # Internals ----------------------------------------------------------------------------------
-
-def _as_float(x: Any, op: str) -> np.ndarray:
-    array = np.array(x, dtype=None)
-    if array.dtype.kind == "f":
-        return array
-    if array.dtype.kind in "iub" and not isinstance(x, np.ndarray):
-        return array.astype(np.float64)
-    raise TypeError(f"{op}: can differentiate only floating inputs, got dtype {array.dtype}")
-
-
-def _as_float64(x: Any, op: str) -> np.ndarray:
-    return _as_float(x.data if isinstance(x, Tensor) else x, op).astype(np.float64)
-
 
 def _checked_inputs(inputs: Sequence[Any], op: str) -> tuple[list[int], list[Any]]:
     """Which inputs are checked, and every input as float64 data (constants left as given)."""
