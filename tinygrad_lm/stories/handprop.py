@@ -18,6 +18,7 @@ import numpy as np
 from .. import losses, nn, optim, reference
 from ..datasets import load_iris
 from ..tensor import Tensor
+from ..testing.identify import half_sse
 from ._figure import save
 
 STEPS = 2000
@@ -28,15 +29,6 @@ SEED = 0
 WRONG_SCALE = 10.0
 SETUP = (f"Iris, all 150 flowers with raw features, a bias-free {SIZES[0]}-{SIZES[1]}-{SIZES[2]} "
          f"sigmoid MLP, lr {LR}, {STEPS} full-batch steps")
-
-
-def half_sse(A2: Tensor, Y: np.ndarray) -> Tensor:
-    """The loss implied by the hand-written output delta: ``sum((A2 - Y)**2) / (2 N)``.
-
-    >>> half_sse(Tensor([[0.5, 0.5]]), np.array([[1.0, 0.0]]))
-    Tensor(0.25)
-    """
-    return ((A2 - Y) ** 2).sum() / (2 * len(Y))
 
 
 def _bce_of_logits(Z2: Tensor, Y: np.ndarray) -> Tensor:
