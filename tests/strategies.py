@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the property tests: shapes, broadcastable pairs, axes, arrays.
+"""Hypothesis strategies for the property tests: shapes, broadcastable pairs, axes, reductions.
 
 Shapes, broadcastable pairs and axes are the public ones of tinygrad_lm.testing.strategies.
 """
@@ -7,17 +7,11 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tinygrad_lm.testing.strategies import arrays, shapes
 from tinygrad_lm.testing.strategies import axes as axes_for
 from tinygrad_lm.testing.strategies import broadcastable_shapes as broadcastable_pair
-from tinygrad_lm.testing.strategies import shapes
 
-__all__ = ["axes_for", "broadcastable_pair", "floats_in", "reduction_case", "shapes"]
-
-
-def floats_in(shape: tuple, lo: float, hi: float) -> st.SearchStrategy:
-    """float64 arrays of ``shape`` with entries in [lo, hi]."""
-    return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False,
-                                                              allow_infinity=False, width=64))
+__all__ = ["axes_for", "broadcastable_pair", "reduction_case", "shapes"]
 
 
 @st.composite
@@ -28,5 +22,5 @@ def reduction_case(draw, lo: float = -3.0, hi: float = 3.0, ties: bool = False) 
     if ties:
         x = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 0.0, 2.0])))
     else:
-        x = draw(floats_in(shape, lo, hi))
+        x = draw(arrays(shape, min_value=lo, max_value=hi))
     return x, draw(axes_for(len(shape))), draw(st.booleans())

@@ -170,8 +170,23 @@ def test_progress_uses_tqdm_on_a_terminal():
     assert "bench:" in "".join(stream.text) and "|" in "".join(stream.text)
 
 
-def test_write_bytes_uses_o_nofollow_where_it_exists():
-    assert _files._FLAGS & getattr(os, "O_NOFOLLOW", 0) == getattr(os, "O_NOFOLLOW", 0)
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="O_NOFOLLOW is POSIX")
+def test_a_link_planted_after_the_check_is_refused_by_the_open(tmp_path, monkeypatch):
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    path = tmp_path / "out.txt"
+    real, calls = _files._refuse_link, []
+
+    def check_then_plant(p):
+        calls.append(p)
+        real(p)
+        if len(calls) == 1:     # the check passed; a link appears before the open
+            p.symlink_to(target)
+
+    monkeypatch.setattr(_files, "_refuse_link", check_then_plant)
+    with pytest.raises(OSError, match="out.txt: it is a symbolic link"):
+        _files.write_text(path, "x")
+    assert target.read_text() == "keep me" and len(calls) == 2
 
 
 @pytest.mark.parametrize("planted", ["index.html", "mlp_hidden_loss.gv", "mlp_hidden_loss.svg"])

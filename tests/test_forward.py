@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import broadcastable_pair, floats_in, reduction_case
+from strategies import broadcastable_pair, reduction_case
 from test_primitives import CASES, PIECEWISE
 
 import tinygrad_lm as tg
@@ -14,6 +14,7 @@ from tinygrad_lm import engine
 from tinygrad_lm import primitives as P
 from tinygrad_lm.forward import push_tangents
 from tinygrad_lm.node import EachInput, Primitive
+from tinygrad_lm.testing.strategies import arrays
 
 
 def _primitives():
@@ -83,8 +84,8 @@ BINARY = {
 @given(name=st.sampled_from(sorted(BINARY)), shapes=broadcastable_pair(), data=st.data())
 def test_jvp_and_vjp_agree_over_broadcast_shapes(name, shapes, data):
     prim, lo, hi = BINARY[name]
-    x = data.draw(floats_in(shapes[0], lo, hi))
-    y = data.draw(floats_in(shapes[1], lo, hi))
+    x = data.draw(arrays(shapes[0], min_value=lo, max_value=hi))
+    y = data.draw(arrays(shapes[1], min_value=lo, max_value=hi))
     forward, reverse = _dual_pairing(lambda a, b: prim(a, b), [x, y], seed=0)
     assert forward == pytest.approx(reverse, rel=1e-10, abs=1e-10)
 
@@ -95,7 +96,8 @@ def test_jvp_and_vjp_agree_over_matmul_shapes(batch, sides, vector, data):
     n, k, m = sides
     left = (k,) if vector in ("left", "both") else batch[0] + (n, k)
     right = (k,) if vector in ("right", "both") else batch[1] + (k, m)
-    x, y = data.draw(floats_in(left, -2, 2)), data.draw(floats_in(right, -2, 2))
+    x = data.draw(arrays(left, min_value=-2, max_value=2))
+    y = data.draw(arrays(right, min_value=-2, max_value=2))
     forward, reverse = _dual_pairing(lambda a, b: P.matmul(a, b), [x, y], seed=2)
     assert forward == pytest.approx(reverse, rel=1e-10, abs=1e-10)
 

@@ -1,5 +1,7 @@
 """gradcheck's forward-mode check (check_forward_ad) and its random-projection fast mode."""
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -93,3 +95,30 @@ def test_gradgradcheck_with_forward_mode_checks_forward_over_reverse():
     inputs = [rng.normal(size=(3, 2)), rng.normal(size=(4, 3))]
     assert tg.gradgradcheck(fn, inputs, check_forward_ad=True, **TOL)
     assert tg.gradgradcheck(fn, inputs, check_forward_ad=True, fast_mode=True, **TOL)
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_gradgradcheck_forward_mode_sees_a_wrong_jvp_inside_the_first_order_graph(fast_mode):
+    # WRONG_JVP's VJP multiplies by its own output node, so the first-order gradients hold a
+    # WRONG_JVP node: only the forward pass over them meets its doubled tangent.
+    x = rng.normal(size=3)
+    assert tg.gradgradcheck(WRONG_JVP, [x], fast_mode=fast_mode, **TOL)
+    with pytest.raises(tg.GradcheckError) as info:
+        tg.gradgradcheck(WRONG_JVP, [x], check_forward_ad=True, fast_mode=fast_mode, **TOL)
+    message = str(info.value)
+    assert "input 0 (shape (3,)), forward mode (JVP)" in message
+    assert "reverse mode" not in message
+
+
+def test_transforms_and_numerical_grad_take_a_fraction():
+    x = Fraction(1, 4)
+    assert tg.grad(lambda t: t ** 2)(x) == 0.5
+    assert np.allclose(tg.numerical_grad(lambda t: t ** 2, [x]), [0.5])
+
+
+def test_transforms_refuse_a_list_of_tensors_that_require_grad():
+    w = tg.Tensor(1.5, requires_grad=True)
+    for call in (lambda: tg.grad(lambda t: t.sum())([w, w]),
+                 lambda: tg.numerical_grad(lambda t: t.sum(), [[w, w]])):
+        with pytest.raises(TypeError, match=r"tg\.stack.*\(argument 0\)"):
+            call()

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from strategies import broadcastable_pair, floats_in, reduction_case
+from strategies import broadcastable_pair, reduction_case
 
 import tinygrad_lm as tg
+from tinygrad_lm.testing.strategies import arrays
 
 
 def sum_to(g, shape):
@@ -33,11 +34,11 @@ BINARY = {
 @st.composite
 def binary_case(draw, x_domain, y_domain):
     x_shape, y_shape = draw(broadcastable_pair())
-    x = draw(floats_in(x_shape, *x_domain))
-    y = draw(floats_in(y_shape, *y_domain))
+    x = draw(arrays(x_shape, min_value=x_domain[0], max_value=x_domain[1]))
+    y = draw(arrays(y_shape, min_value=y_domain[0], max_value=y_domain[1]))
     if y_domain[0] > 0 and draw(st.booleans()):
         y = -y  # the denominator of div on both sides of zero, still away from it
-    g = draw(floats_in(np.broadcast_shapes(x_shape, y_shape), -2, 2))
+    g = draw(arrays(np.broadcast_shapes(x_shape, y_shape), min_value=-2, max_value=2))
     return x, y, g, draw(st.sampled_from(["both", "x", "y"]))
 
 
@@ -144,7 +145,7 @@ def test_reduction_property(name, case, ties, data):
     expected = numpy_fn(x, axis=axis, keepdims=keepdims)
     assert out.shape == np.shape(expected)
     np.testing.assert_allclose(out.data, expected, rtol=1e-14, atol=1e-14)
-    g = data.draw(floats_in(out.shape, -2, 2))
+    g = data.draw(arrays(out.shape, min_value=-2, max_value=2))
     out.backward(g)
     axes = _norm_axes(axis, x.ndim)
     kept = numpy_fn(x, axis=axes, keepdims=True)

@@ -57,8 +57,6 @@ def at_least(least: int) -> Callable[[str], int]:
         if value < least:
             raise argparse.ArgumentTypeError(f"must be an integer >= {least}, got {text!r}")
         return value
-
-    integer.__name__ = f"integer_at_least_{least}"
     return integer
 
 

@@ -119,8 +119,6 @@ def output_folder(path: str | os.PathLike) -> Iterator[Path]:
     []
     """
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise OSError(f"the output folder {path} exists and is not a folder")
     created = []
     for folder in reversed([path, *path.parents]):
         if not folder.exists():

@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the whole story, written into an output folder")
     demo.add_argument("--out", type=types.folder_path, default=Path("tinygrad_lm_demo"),
                       help="output folder (default: ./tinygrad_lm_demo)")
-    demo.set_defaults(handler=_demo, parser=demo)
+    demo.set_defaults(handler=_demo, parser=demo, check=_check_matplotlib)
 
     graphs = commands.add_parser(
         "graphs", help="accuracy, MSE and cross-entropy graphs side by side, with gradients")
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     graphs.add_argument("--pred", type=types.probabilities,
                         help="predicted probabilities in [0, 1], e.g. 0.9,0.4,0.6")
     graphs.add_argument("--target", type=types.binary_targets, help="0/1 targets, e.g. 1,0,0")
-    graphs.set_defaults(handler=_graphs, parser=graphs)
+    graphs.set_defaults(handler=_graphs, parser=graphs, check=_check_graphs)
 
     train = commands.add_parser(
         "train", help="train the MLP by autodiff and by hand-derived backprop, side by side")
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed of the split and the weights, >= 0 (default: 0)")
     train.add_argument("--out", type=types.folder_path, default=Path("tinygrad_lm_train"),
                        help="output folder (default: ./tinygrad_lm_train)")
-    train.set_defaults(handler=_train, parser=train)
+    train.set_defaults(handler=_train, parser=train, check=_check_matplotlib)
 
     bench = commands.add_parser("bench", help="speed and memory against hand-written numpy")
     bench.add_argument("--quick", action="store_true", help="fewer repeats, smaller sizes")
@@ -82,9 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     try:
         args = build_parser().parse_args(argv)
-        check = CHECKS.get(args.command)
-        if check is not None:
-            check(args)
+        if "check" in args:  # what argparse cannot check alone, still before any output
+            args.check(args)
     except SystemExit as e:      # argparse has printed its usage error (status 2) or --help (0)
         return 0 if e.code is None else e.code if isinstance(e.code, int) else 2
     try:
@@ -97,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _check_demo(args: argparse.Namespace) -> None:
+def _check_matplotlib(args: argparse.Namespace) -> None:
     types.require_matplotlib(args.parser)
 
 
@@ -149,10 +148,6 @@ def _graphs(args: argparse.Namespace) -> int:
         print(", ".join(f"{title} = {root.item():.4g}" for title, root in roots))
         print(f"  figure: {figure}\n  source: {source}")
     return 0
-
-
-def _check_train(args: argparse.Namespace) -> None:
-    types.require_matplotlib(args.parser)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -228,6 +223,3 @@ def _check(args: argparse.Namespace) -> int:
     report, code = check_file(args.file)
     print(report)
     return code
-
-
-CHECKS = {"demo": _check_demo, "graphs": _check_graphs, "train": _check_train}

@@ -12,7 +12,8 @@ import numpy as np
 from .forward import push_tangents
 from .functional import concatenate
 from .tensor import Tensor
-from .transform_core import _pullback
+from .transform_core import _floating, _pullback
+from .transforms import _columns_by_forward_passes, _rows_by_reverse_passes
 
 
 class GradcheckError(AssertionError):
@@ -37,7 +38,8 @@ def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[Any], eps: float 
     >>> [g.round(6) for g in tg.numerical_grad(lambda x: (x ** 2).sum(), [np.array([1.0, 3.0])])]
     [array([2., 6.])]
     """
-    arrays = [_as_float64(x, "numerical_grad") for x in inputs]
+    arrays = [_floating(x, "numerical_grad", k).astype(np.float64)
+              for k, x in enumerate(inputs)]
     weights = None if grad_output is None else np.asarray(grad_output, dtype=np.float64)
 
     def total(*xs):
@@ -85,9 +87,7 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: float = 
         failures = _fast_failures(fn, values, checked, eps, atol, rtol, check_forward_ad, seed)
     else:
         failures = []
-        modes = {"reverse mode (VJP)": _analytic_jacobians(fn, values, checked)}
-        if check_forward_ad:
-            modes["forward mode (JVP)"] = _forward_jacobians(fn, values, checked)
+        modes = _jacobians(fn, values, checked, check_forward_ad)
         for k in checked:
             numeric = _numerical_jacobian(fn, values, k, eps)
             for mode, analytic in modes.items():
@@ -135,19 +135,6 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: floa
 
 # Internals ----------------------------------------------------------------------------------
 
-def _as_float(x: Any, op: str) -> np.ndarray:
-    array = np.array(x, dtype=None)
-    if array.dtype.kind == "f":
-        return array
-    if array.dtype.kind in "iub" and not isinstance(x, np.ndarray):
-        return array.astype(np.float64)
-    raise TypeError(f"{op}: can differentiate only floating inputs, got dtype {array.dtype}")
-
-
-def _as_float64(x: Any, op: str) -> np.ndarray:
-    return _as_float(x.data if isinstance(x, Tensor) else x, op).astype(np.float64)
-
-
 def _checked_inputs(inputs: Sequence[Any], op: str) -> tuple[list[int], list[Any]]:
     """Which inputs are checked, and every input as float64 data (constants left as given)."""
     checked, values = [], []
@@ -189,19 +176,6 @@ def _shifted(f: Callable[..., Any], arrays: list, k: int, j: tuple, step: float)
         x[j] = original
 
 
-def _analytic_jacobians(fn, values, checked) -> dict[int, np.ndarray]:
-    """Per checked input, the Jacobian d out / d input as (out.size, input.size)."""
-    xs, out = _leaves_and_output(fn, values, checked)
-    jac = {k: np.zeros((out.size, values[k].size)) for k in checked}
-    for row in range(out.size):
-        seed = np.zeros(out.size, out.dtype)
-        seed[row] = 1
-        grads = _pullback([out], [seed.reshape(out.shape)], [xs[k] for k in checked], False)
-        for k, g in zip(checked, grads):
-            jac[k][row] = np.ravel(g)
-    return jac
-
-
 def _leaves_and_output(fn, values, checked) -> tuple[list, Tensor]:
     xs = [Tensor(v, requires_grad=True) if k in checked else v for k, v in enumerate(values)]
     out = fn(*xs)
@@ -210,18 +184,16 @@ def _leaves_and_output(fn, values, checked) -> tuple[list, Tensor]:
     return xs, out
 
 
-def _forward_jacobians(fn, values, checked) -> dict[int, np.ndarray]:
-    """Per checked input, the Jacobian as (out.size, input.size), one JVP pass per column."""
+def _jacobians(fn, values, checked, check_forward_ad) -> dict[str, dict[int, np.ndarray]]:
+    """Per mode, per checked input, the Jacobian d out / d input as (out.size, input.size),
+    from one evaluation of ``fn``: rows by reverse passes, columns by forward passes."""
     xs, out = _leaves_and_output(fn, values, checked)
-    jac = {k: np.zeros((out.size, values[k].size)) for k in checked}
-    for k in checked:
-        for col in range(values[k].size):
-            basis = np.zeros(values[k].size)
-            basis[col] = 1
-            tangent = push_tangents(out, {xs[k]: basis.reshape(values[k].shape)}).get(out)
-            if tangent is not None:
-                jac[k][:, col] = np.ravel(tangent)
-    return jac
+    wrt = [xs[k] for k in checked]
+    modes = {"reverse mode (VJP)": _rows_by_reverse_passes([out], wrt, False)[0]}
+    if check_forward_ad:
+        modes["forward mode (JVP)"] = _columns_by_forward_passes([out], wrt, False)[0]
+    return {mode: {k: np.reshape(j, (out.size, values[k].size)) for k, j in zip(checked, jacs)}
+            for mode, jacs in modes.items()}
 
 
 def _fast_failures(fn, values, checked, eps, atol, rtol, check_forward_ad, seed) -> list[str]:

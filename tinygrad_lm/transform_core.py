@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import arguments as A
 from . import primitives as P
 from .arguments import positions
 from .engine import backward_steps, gradients
@@ -94,26 +95,32 @@ def _variables(args: Sequence[Any], positions: tuple[int, ...], op: str, nested:
             # this argument, while the enclosing transform still sees through it.
             xs[k] = P.reshape(x, shape=x.shape)
         else:
-            xs[k] = Tensor(_floating(x, op, k), requires_grad=True)
+            xs[k] = _leaf(_floating(x, op, k))
     return xs
 
 
 def _floating(x: Any, op: str, k: int) -> np.ndarray:
-    """Argument ``k`` as a floating array; integer arrays and Tensors are refused."""
+    """Argument ``k`` as a floating array of its own (one copy): Python numbers, Fractions and
+    lists become float64, integer arrays and Tensors are refused, and so is a list holding
+    tensors, whose graph the array would drop."""
     if isinstance(x, Node) and not isinstance(x, Tensor):
         raise TypeError(f"{op}: argument {k} is a {type(x).__name__}; transforms take numpy "
                         f"arrays, Python numbers or Tensors")
-    data = x.data if isinstance(x, Tensor) else x
     try:
-        array = np.array(data)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{op}: argument {k} is not an array: {e}") from e
-    if array.dtype.kind == "f":
-        return array
-    if array.dtype.kind in "iub" and not isinstance(data, (np.ndarray, np.generic)):
-        return array.astype(np.float64)  # a Python number or list, written without a point
-    raise TypeError(f"{op}: can differentiate only floating inputs, but argument {k} has "
-                    f"dtype {array.dtype}; convert it with .astype(np.float64)")
+        array = A.array(x.data if isinstance(x, Tensor) else x, op)
+    except TypeError as e:
+        raise TypeError(f"{e} (argument {k})") from None
+    if array.dtype.kind not in A.GRADABLE:
+        raise TypeError(f"{op}: can differentiate only floating inputs, but argument {k} has "
+                        f"dtype {array.dtype}; convert it with .astype(np.float64)")
+    return array
+
+
+def _leaf(array: np.ndarray) -> Tensor:
+    """A leaf that requires grad, holding ``array`` itself (already converted and copied)."""
+    leaf = Tensor._new(array)
+    leaf.requires_grad = True
+    return leaf
 
 
 def _outputs(out: Any, op: str) -> tuple[list[Tensor], Callable[[list], Any]]:
@@ -132,7 +139,7 @@ def _as_tensor(out: Any, op: str) -> Tensor:
         array = np.asarray(out)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{op}: fn must return Tensors, got {type(out).__name__}") from e
-    if array.dtype.kind not in "fiub":
+    if array.dtype.kind not in A.STORABLE:
         raise TypeError(f"{op}: fn must return Tensors, got {type(out).__name__}")
     return Tensor._new(array)
 

@@ -18,6 +18,7 @@ import numpy as np
 from .. import losses, nn, optim, reference
 from ..datasets import load_iris
 from ..tensor import Tensor
+from ..testing.identify import half_sse
 from ._figure import save
 
 STEPS = 2000
@@ -28,15 +29,6 @@ SEED = 0
 WRONG_SCALE = 10.0
 SETUP = (f"Iris, all 150 flowers with raw features, a bias-free {SIZES[0]}-{SIZES[1]}-{SIZES[2]} "
          f"sigmoid MLP, lr {LR}, {STEPS} full-batch steps")
-
-
-def half_sse(A2: Tensor, Y: np.ndarray) -> Tensor:
-    """The loss implied by the hand-written output delta: ``sum((A2 - Y)**2) / (2 N)``.
-
-    >>> half_sse(Tensor([[0.5, 0.5]]), np.array([[1.0, 0.0]]))
-    Tensor(0.25)
-    """
-    return ((A2 - Y) ** 2).sum() / (2 * len(Y))
 
 
 def _bce_of_logits(Z2: Tensor, Y: np.ndarray) -> Tensor:
@@ -69,8 +61,9 @@ def compare(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray, *, ste
 
     ``loss`` is ``"half_sse"`` (the squared error the textbook update minimises), ``"mse"`` or
     ``"binary_cross_entropy"`` (of the sigmoid outputs), as in ``reference.LOSSES``. Returns
-    per-step losses of both, the largest weight and loss difference at each step, and the
-    final weights of both.
+    per-step losses of both, the largest weight and loss difference at each step, the
+    reference's training accuracy after each step (the class is the argmax of a row of ``Y``),
+    and the final weights of both.
 
     >>> X, y = load_iris()
     >>> result = compare(X, np.eye(3)[y], *initial_weights(), steps=3, lr=0.1)
@@ -87,7 +80,8 @@ def compare(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray, *, ste
     net[2].weight.data[...] = W2
     opt = optim.SGD(net.parameters(), lr=lr)
     X_t = Tensor(X)
-    engine_losses, hand_losses, weight_diffs, loss_diffs = [], [], [], []
+    labels = Y.argmax(axis=1)
+    engine_losses, hand_losses, weight_diffs, loss_diffs, hand_accuracy = [], [], [], [], []
     for _ in range(steps):
         value = objective(net(X_t), Y)
         opt.zero_grad()
@@ -99,8 +93,9 @@ def compare(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray, *, ste
         weight_diffs.append(float(max(np.abs(net[0].weight.data - W1).max(),
                                       np.abs(net[2].weight.data - W2).max())))
         loss_diffs.append(abs(engine_losses[-1] - hand_loss))
+        hand_accuracy.append(_accuracy(X, labels, W1, W2))
     return {"engine_loss": engine_losses, "hand_loss": hand_losses,
-            "weight_diff": weight_diffs, "loss_diff": loss_diffs,
+            "weight_diff": weight_diffs, "loss_diff": loss_diffs, "hand_accuracy": hand_accuracy,
             "max_weight_diff": max(weight_diffs, default=0.0),
             "max_loss_diff": max(loss_diffs, default=0.0),
             "engine_weights": (net[0].weight.data.copy(), net[2].weight.data.copy()),
@@ -128,6 +123,12 @@ def _accuracy(X, y, W1, W2) -> float:
     return float(np.mean(reference.forward(X, W1, W2)[1].argmax(axis=1) == y))
 
 
+def _curve(accuracy: list[float]) -> dict:
+    """A run's accuracy per step, the first step at 90% (None if never) and the last value."""
+    reached = next((i + 1 for i, a in enumerate(accuracy) if a >= 0.9), None)
+    return {"accuracy": accuracy, "steps_to_90_percent": reached, "final_accuracy": accuracy[-1]}
+
+
 def _learning_curves(X, y, Y, W1, W2) -> dict:
     """Accuracy per step of half_sse and binary cross-entropy, by the reference."""
     curves = {}
@@ -136,27 +137,30 @@ def _learning_curves(X, y, Y, W1, W2) -> dict:
         for _ in range(STEPS):
             w1, w2, _loss = reference.step(X, Y, w1, w2, LR, name)
             accuracy.append(_accuracy(X, y, w1, w2))
-        reached = next((i + 1 for i, a in enumerate(accuracy) if a >= 0.9), None)
-        curves[name] = {"accuracy": accuracy, "steps_to_90_percent": reached,
-                        "final_accuracy": accuracy[-1]}
+        curves[name] = _curve(accuracy)
     return curves
 
 
-def wrong_start(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray) -> dict:
+def wrong_start(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray, *,
+                trained: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """A confidently wrong network: trained on half_sse, then its output weights negated x 10.
 
-    Returns the weights and, at that start, the accuracy, the share of output units saturated
-    (A2 below 0.05 or above 0.95) and the share that are saturated on the wrong side
-    (|A2 - Y| > 0.9).
+    Training runs ``STEPS`` reference steps from ``(W1, W2)``; pass their result as ``trained``
+    when it is already at hand (``compare(...)["hand_weights"]``). Returns the weights and, at
+    that start, the accuracy, the share of output units saturated (A2 below 0.05 or above 0.95)
+    and the share that are saturated on the wrong side (|A2 - Y| > 0.9).
 
     >>> X, y = load_iris()
     >>> start = wrong_start(X, np.eye(3)[y], *initial_weights())
     >>> start["accuracy"], start["confidently_wrong"] > 0.5
     (0.0, True)
     """
-    w1, w2 = W1, W2
-    for _ in range(STEPS):
-        w1, w2, _loss = reference.step(X, Y, w1, w2, LR)
+    if trained is None:
+        w1, w2 = W1, W2
+        for _ in range(STEPS):
+            w1, w2, _loss = reference.step(X, Y, w1, w2, LR)
+    else:
+        w1, w2 = trained
     w2 = -WRONG_SCALE * w2
     A2 = reference.forward(X, w1, w2)[1]
     return {"W1": w1, "W2": w2, "accuracy": _accuracy(X, Y.argmax(axis=1), w1, w2),
@@ -194,13 +198,14 @@ def run(out_dir: Path) -> dict:
     runs = {name: compare(X, Y, W1, W2, steps=STEPS, lr=LR, loss=name)
             for name in ("half_sse", "binary_cross_entropy")}
     ratio = mse_gradient_ratio(X, Y, W1, W2)
-    start = wrong_start(X, Y, W1, W2)
+    start = wrong_start(X, Y, W1, W2, trained=runs["half_sse"]["hand_weights"])
     evidence = {
         "steps": STEPS, "lr": LR, "sizes": list(SIZES), "setup": SETUP,
         **{name: _summary(result, X, y) for name, result in runs.items()},
         "mse_ratio": float(np.median(ratio)),
         "mse_ratio_max_deviation": float(np.abs(ratio - 2 / Y.shape[1]).max()),
-        "learning": {"default_start": _learning_curves(X, y, Y, W1, W2),
+        "learning": {"default_start": {name: _curve(result["hand_accuracy"])
+                                       for name, result in runs.items()},
                      "wrong_start": _learning_curves(X, y, Y, start["W1"], start["W2"])},
         "wrong_start": {k: v for k, v in start.items() if not k.startswith("W")},
         "output_slopes": _output_slopes(),

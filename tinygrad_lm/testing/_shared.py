@@ -81,23 +81,59 @@ def leaves(arrays: Sequence[np.ndarray]) -> list[Tensor]:
     return [Tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
 
 
-def scalar_output(out: Any, op: str, fn_name: str) -> Tensor:
-    """``out`` checked as a one-element Tensor that depends on some parameter.
+def inputs(params: Sequence[Any], grads: Sequence[Any], op: str, *,
+           missing: bool = False) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    """The parameters and gradients as numeric arrays (dtypes kept), one gradient per
+    parameter; with ``missing`` a gradient may be None (kept as None).
 
-    >>> scalar_output(Tensor([1.0, 2.0]), "demo", "loss_fn")
+    >>> inputs([[1.0, 2.0]], [[0.5, 0.5]], "demo")
+    ([array([1., 2.])], [array([0.5, 0.5])])
+    """
+    if isinstance(params, (np.ndarray, Tensor)) or isinstance(grads, (np.ndarray, Tensor)):
+        raise TypeError(f"{op}: params and grads must be sequences of arrays, one gradient per "
+                        f"parameter (wrap a single array in a list: [W])")
+    params, grads = list(params), list(grads)
+    if not params:
+        raise ValueError(f"{op}: params is empty; pass the arrays the loss depends on")
+    if len(grads) != len(params):
+        raise ValueError(f"{op}: got {len(grads)} gradients for {len(params)} params; pass one "
+                         f"gradient per parameter, in the same order")
+    arrays = [as_array(p, op, f"params[{i}]") for i, p in enumerate(params)]
+    raw = [None if g is None and missing else as_array(g, op, f"grads[{i}]")
+           for i, g in enumerate(grads)]
+    return arrays, raw
+
+
+def graph_output(out: Any, op: str, fn_name: str) -> Tensor:
+    """``out`` checked as a Tensor that depends on some parameter.
+
+    >>> graph_output(Tensor([1.0]), "demo", "predict_fn")
     Traceback (most recent call last):
     ...
-    ValueError: demo: loss_fn must return a one-element Tensor (the loss), got shape (2,)
+    ValueError: demo: predict_fn returned a constant: build it with Tensor operations on its \
+arguments, not numpy on their .data
     """
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}: {fn_name} must return a Tensor built from its Tensor "
                         f"arguments, got {type(out).__name__}")
-    if out.size != 1:
-        raise ValueError(f"{op}: {fn_name} must return a one-element Tensor (the loss), got "
-                         f"shape {out.shape}")
     if not out.requires_grad:
         raise ValueError(f"{op}: {fn_name} returned a constant: build it with Tensor "
                          f"operations on its arguments, not numpy on their .data")
+    return out
+
+
+def scalar_output(out: Any, op: str, fn_name: str) -> Tensor:
+    """``out`` checked as a one-element Tensor that depends on some parameter.
+
+    >>> scalar_output(Tensor([1.0, 2.0], requires_grad=True) * 2, "demo", "loss_fn")
+    Traceback (most recent call last):
+    ...
+    ValueError: demo: loss_fn must return a one-element Tensor (the loss), got shape (2,)
+    """
+    out = graph_output(out, op, fn_name)
+    if out.size != 1:
+        raise ValueError(f"{op}: {fn_name} must return a one-element Tensor (the loss), got "
+                         f"shape {out.shape}")
     return out
 
 
@@ -295,10 +331,11 @@ _CAUSES = {
 }
 
 
-def explain_factor(label: str, n: int, c: int) -> str:
-    """A sentence on the likely cause of yours = factor x the engine's.
+def explain_factor(value: float, label: str, n: int, c: int) -> str:
+    """A sentence on the likely cause of yours = factor x the engine's, the factor being
+    ``value`` named ``label`` (as ``nice_factor`` gives them).
 
-    >>> explain_factor("-1", 8, 3)[:40]
+    >>> explain_factor(-1.0, "-1", 8, 3)[:40]
     'a flipped sign: yours point uphill, so a'
     """
     sign = label.startswith("-")
@@ -308,26 +345,11 @@ def explain_factor(label: str, n: int, c: int) -> str:
         parts.append("a flipped sign: yours point uphill, so a step W -= lr * dW climbs the "
                      "loss (gradient ascent); check the sign of the error (A - Y, not Y - A)")
     if core != "1":
-        numbers = core.replace("N", str(n)).replace("C", str(c))
         cause = _CAUSES.get(core)
         if cause is None:
             terms = core.strip("1/()").split("*")
             inverse = core.startswith("1/")
             cause = "; and ".join(_CAUSES[("1/" + t) if inverse else t] for t in terms)
-        size = f" (= {_fraction(_evaluate(numbers))})" if numbers != core else ""
+        size = f" (= {_fraction(abs(value))})" if "N" in core or "C" in core else ""
         parts.append(f"a constant factor {core}{size}, likely {cause}")
     return "; and ".join(parts)
-
-
-def _evaluate(text: str) -> float:
-    """The value of a factor written with numbers, *, / and parentheses."""
-    value = 1.0
-    if text.startswith("1/"):
-        return 1 / _evaluate(text[2:].strip("()"))
-    for term in text.split("*"):
-        if "/" in term:
-            top, bottom = term.split("/")
-            value *= float(top) / float(bottom)
-        else:
-            value *= float(term)
-    return value

@@ -11,10 +11,11 @@ import numpy as np
 from .. import losses
 from ..tensor import Tensor
 from ._shared import (
-    as_array,
     best_scale,
     explain_factor,
     fill,
+    graph_output,
+    inputs,
     leaves,
     nice_factor,
     node_grads,
@@ -138,10 +139,10 @@ class LossMatch:
             if others:
                 text += " The same gradients are also " + "; ".join(
                     f"{_factor_words(c)} those of {c.name} ({c.formula}), so {c.name} would "
-                    f"give gradients {_ratio_words(c)}" for c in others) + "."
+                    f"give gradients {_ratio_words(c, self.n, self.c)}" for c in others) + "."
             if best.factor not in ("1", None):
                 text += (f" Against {best.name} that is "
-                         f"{explain_factor(best.factor, self.n, self.c)}.")
+                         f"{explain_factor(best.scale, best.factor, self.n, self.c)}.")
             if best.factor is None:
                 text += (" The scale is none of the usual factors (2, N, C and their products): "
                          "a learning rate folded into the gradients?")
@@ -157,7 +158,7 @@ def _factor_words(c: Candidate) -> str:
         f"{label} times")
 
 
-def _ratio_words(c: Candidate) -> str:
+def _ratio_words(c: Candidate, n: int, cols: int) -> str:
     """How the named loss's gradients compare with yours, yours being ``c.scale`` times them."""
     size, label = abs(c.scale), None if c.factor is None else c.factor.lstrip("-")
     if label == "1":
@@ -167,22 +168,8 @@ def _ratio_words(c: Candidate) -> str:
             f"{label} = {size:.6g} times smaller")
     else:
         words = f"{1 / size:.6g} times larger" if label is None else (
-            f"{_inverse(label)} = {1 / size:.6g} times larger")
+            f"{nice_factor(1 / size, n, cols)[1]} = {1 / size:.6g} times larger")
     return words if c.scale > 0 else f"opposite-sign, {words}"
-
-
-def _inverse(label: str) -> str:
-    """The label of 1 / factor: N -> 1/N, 1/(2*N) -> 2*N, C/2 -> 2/C.
-
-    >>> _inverse("1/(2*N)"), _inverse("C/2"), _inverse("N*C"), _inverse("1/N")
-    ('2*N', '2/C', '1/(N*C)', 'N')
-    """
-    if label.startswith("1/"):
-        return label[2:].strip("()")
-    if "/" in label:
-        top, bottom = label.split("/")
-        return f"{bottom}/{top}"
-    return f"1/({label})" if "*" in label else f"1/{label}"
 
 
 def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], target: Any,
@@ -205,15 +192,7 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     >>> match.name, match.scale
     ('half_sse', 1.0)
     """
-    if isinstance(params, (np.ndarray, Tensor)) or isinstance(grads, (np.ndarray, Tensor)):
-        raise TypeError(f"{OP}: params and grads must be sequences of arrays, one gradient per "
-                        f"parameter (wrap a single array in a list: [W])")
-    params, grads = list(params), list(grads)
-    if not params or len(grads) != len(params):
-        raise ValueError(f"{OP}: got {len(grads)} gradients for {len(params)} params; pass one "
-                         f"gradient per parameter, in the same order")
-    arrays = [as_array(p, OP, f"params[{i}]") for i, p in enumerate(params)]
-    raw = [as_array(g, OP, f"grads[{i}]") for i, g in enumerate(grads)]
+    arrays, raw = inputs(params, grads, OP)
     for i, (g, p) in enumerate(zip(raw, arrays)):
         if g.shape != p.shape:
             raise ValueError(f"{OP}: grads[{i}] has shape {g.shape} but params[{i}] has shape "
@@ -223,13 +202,7 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     user = [g.astype(np.float64) for g in raw]
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     tensors = leaves(arrays)
-    pred = predict_fn(*tensors)
-    if not isinstance(pred, Tensor):
-        raise TypeError(f"{OP}: predict_fn must return a Tensor built from its Tensor "
-                        f"arguments, got {type(pred).__name__}")
-    if not pred.requires_grad:
-        raise ValueError(f"{OP}: predict_fn returned a constant: build it with Tensor "
-                         f"operations on its arguments, not numpy on their .data")
+    pred = graph_output(predict_fn(*tensors), OP, "predict_fn")
     n = pred.shape[0] if pred.ndim else 1
     c = int(np.prod(pred.shape[1:], dtype=np.int64))
     candidates, skipped = [], {}

@@ -10,11 +10,11 @@ import numpy as np
 from ..tensor import Tensor
 from ._shared import (
     activation_variants,
-    as_array,
     best_scale,
     counts,
     explain_factor,
     fill,
+    inputs,
     leaves,
     low_precision,
     nice_factor,
@@ -53,7 +53,8 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
       worst entry (1,): yours 2, engine's 4, abs error 2, rel error 0.5
       diagnosis: a constant factor 1/2, likely the 2 of a square: ...
     """
-    arrays, user = _inputs(params, grads)
+    arrays, raw = inputs(params, grads, OP, missing=True)
+    user = [None if g is None else g.astype(np.float64) for g in raw]
     names = param_names(loss_fn, len(arrays))
     tensors = leaves(arrays)
     root = scalar_output(loss_fn(*tensors), OP, "loss_fn")
@@ -67,8 +68,9 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
     lines = [f"gradients differ from the engine's for {len(failing)} of {len(arrays)} "
              f"parameters (compared in float64, atol={atol:g}, rtol={rtol:g}; the loss "
              f"reduces an array of N = {n} rows by C = {c} columns)"]
-    narrow = low_precision(arrays, names) + low_precision(
-        [g for g in _raw(grads) if g is not None], [f"grads[{i}]" for i in range(len(grads))])
+    given = [i for i, g in enumerate(raw) if g is not None]
+    narrow = low_precision(arrays, names) + low_precision([raw[i] for i in given],
+                                                          [f"grads[{i}]" for i in given])
     if narrow:
         lines.append(f"note: {', '.join(narrow)} are float32 or narrower; the engine computed its "
                      f"gradients in float64 from the values cast up, and yours were compared in "
@@ -84,29 +86,6 @@ def _wrap(line: str) -> str:
     """One report line folded at 100 columns, continuation lines indented two spaces more."""
     indent = " " * (len(line) - len(line.lstrip()) + 2)
     return fill(line, indent)
-
-
-def _raw(grads: Sequence[Any]) -> list[Any]:
-    return [None if g is None else (g.data if isinstance(g, Tensor) else np.asarray(g))
-            for g in grads]
-
-
-def _inputs(params: Sequence[Any],
-            grads: Sequence[Any]) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
-    """The parameters and gradients as arrays (gradients in float64), checked for count."""
-    if isinstance(params, (np.ndarray, Tensor)) or isinstance(grads, (np.ndarray, Tensor)):
-        raise TypeError(f"{OP}: params and grads must be sequences of arrays, one gradient per "
-                        f"parameter (wrap a single array in a list: [W])")
-    params, grads = list(params), list(grads)
-    if not params:
-        raise ValueError(f"{OP}: params is empty; pass the arrays the loss depends on")
-    if len(grads) != len(params):
-        raise ValueError(f"{OP}: got {len(grads)} gradients for {len(params)} params; pass one "
-                         f"gradient per parameter, in the same order")
-    arrays = [as_array(p, OP, f"params[{i}]") for i, p in enumerate(params)]
-    user = [None if g is None else as_array(g, OP, f"grads[{i}]").astype(np.float64)
-            for i, g in enumerate(grads)]
-    return arrays, user
 
 
 def _close(u: np.ndarray, e: np.ndarray, atol: float, rtol: float) -> bool:
@@ -156,12 +135,12 @@ def _shape_diagnosis(u: np.ndarray, e: np.ndarray, atol: float, rtol: float) -> 
 
 
 def _factor(u: np.ndarray, e: np.ndarray, n: int, c: int, atol: float,
-            rtol: float) -> str | None:
-    """The usual factor f with u = f * e within tolerance, as its label, or None."""
+            rtol: float) -> tuple[float, str] | None:
+    """The usual factor f with u = f * e within tolerance, as (value, label), or None."""
     found = nice_factor(best_scale([u], [e]), n, c, tol=1e-3)
     if found is None or not _close(u, found[0] * e, atol, rtol):
         return None
-    return found[1]
+    return found
 
 
 def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarray]], n: int,
@@ -179,19 +158,19 @@ def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarra
     if not u.any():
         return ("all zeros where the engine has signal: this gradient is never computed, or "
                 "it is overwritten or reset before you return it")
-    label = _factor(u, e, n, c, atol, rtol)
-    if label is not None:
-        return explain_factor(label, n, c)
+    found = _factor(u, e, n, c, atol, rtol)
+    if found is not None:
+        return explain_factor(*found, n, c)
     if u.ndim == 2 and u.shape[0] == u.shape[1]:
-        label = _factor(u, e.T, n, c, atol, rtol)
-        if label is not None:
-            extra = "" if label == "1" else f", times {explain_factor(label, n, c)}"
+        found = _factor(u, e.T, n, c, atol, rtol)
+        if found is not None:
+            extra = "" if found[1] == "1" else f", times {explain_factor(*found, n, c)}"
             return ("a transposed gradient: yours equal the engine's transposed (.T), which "
                     f"has the same shape for a square parameter{extra}")
     for diagnosis, variant in variants:
-        label = _factor(u, variant, n, c, atol, rtol)
-        if label is not None:
-            return diagnosis + ("" if label == "1" else f"; and {explain_factor(label, n, c)}")
+        found = _factor(u, variant, n, c, atol, rtol)
+        if found is not None:
+            return diagnosis + ("" if found[1] == "1" else f"; and {explain_factor(*found, n, c)}")
     zeros = (u == 0) & signal
     if zeros.any() and _close(u[~zeros], e[~zeros], atol, rtol):
         first = tuple(int(k) for k in np.argwhere(zeros)[0])
