@@ -4,6 +4,15 @@ Each ``bench_*.py`` module has ``run(quick: bool) -> list[dict]``: one dict a ro
 ratios against a baseline measured in the same run, never a lone absolute time.
 """
 
+import statistics
+import timeit
+from collections.abc import Callable
+
+
+def median(fn: Callable[[], object], repeats: int) -> float:
+    """The median of ``repeats`` timings of one call of ``fn``, in seconds."""
+    return statistics.median(timeit.repeat(fn, number=1, repeat=repeats))
+
 
 def format_table(rows: list[dict]) -> str:
     """Rows of dicts as an aligned text table (floats to 4 significant digits)."""

@@ -10,12 +10,12 @@ arrays in every label), each 10,000 graph nodes.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 import tinygrad_lm as tg
+from benchmarks import median
 from tinygrad_lm.engine import gradients, toposort
+from tinygrad_lm.graph_view import seed_of
 
 NODES = 10_000
 
@@ -38,27 +38,13 @@ def tensor_chain(n: int) -> tg.Tensor:
     return y.sum()
 
 
-def _median(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def _backward(root) -> None:
-    seed = 1.0 if isinstance(root, tg.Value) else np.ones(root.shape)
-    gradients(root, seed)
-
-
 def measure(name: str, build, repeats: int) -> dict:
     root = build(NODES)
     nodes = len(toposort(root))
     source = tg.draw_graph(root, max_nodes=None).source
-    build_s = _median(lambda: build(NODES), repeats)
-    backward_s = _median(lambda: _backward(root), repeats)
-    draw_s = _median(lambda: tg.draw_graph(root, max_nodes=None).source, repeats)
+    build_s = median(lambda: build(NODES), repeats)
+    backward_s = median(lambda: gradients(root, seed_of(root)), repeats)
+    draw_s = median(lambda: tg.draw_graph(root, max_nodes=None).source, repeats)
     return {"graph": name, "graph_nodes": nodes, "dot_KB": len(source) / 1024,
             "build_s": build_s, "backward_s": backward_s, "draw_s": draw_s,
             "draw_vs_backward": draw_s / backward_s, "draw_vs_build": draw_s / build_s,

@@ -9,14 +9,13 @@ against the bytes of one SVG of that graph (the page holds one SVG plus a table 
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import timeit
 from pathlib import Path
 
 import numpy as np
 
 import tinygrad_lm as tg
+from benchmarks import median
 from benchmarks.bench_draw import value_chain
 from tinygrad_lm.engine import toposort
 from tinygrad_lm.graph_view import gradients
@@ -36,10 +35,6 @@ def tensor_mlp_chain(n: int) -> tg.Tensor:
     return y.sum()
 
 
-def _median(fn, repeats: int) -> float:
-    return statistics.median(timeit.repeat(fn, number=1, repeat=repeats))
-
-
 def _all_frames(root) -> int:
     frames = tg.draw_backward(root)
     return sum(len(frames[k].source) for k in range(len(frames)))
@@ -48,9 +43,9 @@ def _all_frames(root) -> int:
 def measure(name: str, build, repeats: int) -> dict:
     root = build(NODES)
     frames = tg.draw_backward(root)
-    frames_s = _median(lambda: _all_frames(root), repeats)
-    draw_s = _median(lambda: tg.draw_graph(root, max_nodes=None).source, repeats)
-    backward_s = _median(lambda: gradients(root, "zero"), repeats)
+    frames_s = median(lambda: _all_frames(root), repeats)
+    draw_s = median(lambda: tg.draw_graph(root, max_nodes=None).source, repeats)
+    backward_s = median(lambda: gradients(root, "zero"), repeats)
     with tempfile.TemporaryDirectory() as d:
         page = frames.save_html(Path(d) / "page.html").stat().st_size
         svg = len(tg.draw_graph(root, max_nodes=None, legend=False).pipe(format="svg"))
@@ -75,11 +70,17 @@ def page_of_100_frames() -> dict:
             "100_svgs_MB": 100 * one_svg / 2 ** 20, "under_5MB": page < 5 * 2 ** 20}
 
 
-def run(quick: bool = False) -> list[dict]:
-    """Both graphs and the 100-frame page; ``quick`` repeats less."""
+def tables(quick: bool = False) -> dict[str, list[dict]]:
+    """The frames of both graphs, and the 100-frame page; ``quick`` repeats less."""
     repeats = 3 if quick else 7
-    return [measure("Tensor sigmoid layers", tensor_mlp_chain, repeats),
-            measure("Value chain", value_chain, repeats), page_of_100_frames()]
+    return {"frames (median s)": [measure("Tensor sigmoid layers", tensor_mlp_chain, repeats),
+                                  measure("Value chain", value_chain, repeats)],
+            "page of 100 frames": [page_of_100_frames()]}
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Every row of ``tables`` (the two tables' columns differ)."""
+    return [row for table in tables(quick).values() for row in table]
 
 
 if __name__ == "__main__":
@@ -87,5 +88,5 @@ if __name__ == "__main__":
 
     from benchmarks import format_table
 
-    for row in run(quick="--quick" in sys.argv):
-        print(format_table([row]))
+    for title, table in tables(quick="--quick" in sys.argv).items():
+        print(f"-- {title}\n{format_table(table)}")

@@ -5,10 +5,13 @@ The approaches weighed for the fused kernels, each timed interleaved with the ot
 - ``numpy``: the plain chain of ufuncs (one pass through memory and one temporary per
   operation, on one core), what the engine ran before the kernels;
 - ``blocked``: ``tinygrad_lm.kernels`` on one thread (the same ufuncs on cache-sized blocks);
-- ``threaded``: ``tinygrad_lm.kernels`` with one thread per available core taking blocks;
+- ``threaded``: ``tinygrad_lm.kernels`` with one thread per core this process may run on
+  (``os.sched_getaffinity``; ``os.cpu_count()`` where that is missing) taking blocks;
 - ``numexpr``: ``numexpr.evaluate`` of the same expression, when numexpr is installed.
 
-``*_mismatch`` is the fraction of entries whose bits differ from the plain chain's.
+``*_mismatch`` is the fraction of entries whose bits differ from the plain chain's and
+``*_max_ulp`` the largest difference in units of the plain result's last place
+(``np.spacing``).
 """
 
 from __future__ import annotations
@@ -18,13 +21,9 @@ import time
 
 import numpy as np
 
-from tinygrad_lm import kernels
+from tinygrad_lm import kernels, reference
 
 SHAPES = {"medium": (10_000, 128), "large": (60_000, 128)}
-
-
-def _plain_sigmoid(x):
-    return 1 / (1 + np.exp(-x))
 
 
 def _plain_vjp(grad, out):
@@ -41,9 +40,22 @@ def _threads(fn, threads: int):
     return run
 
 
+def _cores() -> int:
+    """The cores this process may run on (Linux); the machine's count elsewhere."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _max_ulp(result, expected) -> float:
+    """The largest distance from ``expected`` in units of its last place."""
+    return float(np.max(np.abs(result.astype(np.float64) - expected)
+                        / np.spacing(np.abs(expected))))
+
+
 def _approaches() -> dict:
-    cores = len(os.sched_getaffinity(0))
-    found = {"numpy": (_plain_sigmoid, _plain_vjp),
+    cores = _cores()
+    found = {"numpy": (reference.sigmoid, _plain_vjp),
              "blocked": (_threads(kernels.sigmoid, 1), _threads(kernels.sigmoid_vjp, 1)),
              "threaded": (_threads(kernels.sigmoid, cores), _threads(kernels.sigmoid_vjp, cores))}
     try:
@@ -60,11 +72,11 @@ def measure(name: str, dtype, repeats: int) -> list[dict]:
     rng = np.random.default_rng(0)
     x = (rng.standard_normal(SHAPES[name]) * 3).astype(dtype)
     grad = rng.standard_normal(SHAPES[name]).astype(dtype)
-    out = _plain_sigmoid(x)
+    out = reference.sigmoid(x)
     approaches = _approaches()
     rows = []
-    for kernel, args, reference in (("sigmoid", (x,), out),
-                                    ("sigmoid_vjp", (grad, out), _plain_vjp(grad, out))):
+    for kernel, args, expected in (("sigmoid", (x,), out),
+                                   ("sigmoid_vjp", (grad, out), _plain_vjp(grad, out))):
         times = {label: [] for label in approaches}
         for _ in range(repeats):
             for label, fns in approaches.items():
@@ -80,8 +92,9 @@ def measure(name: str, dtype, repeats: int) -> list[dict]:
             row[f"{label}_ms"] = median * 1e3
             if label != "numpy":
                 row[f"numpy/{label}"] = base / median
-                row[f"{label}_mismatch"] = float(np.mean(fns[kernel == "sigmoid_vjp"](*args)
-                                                         != reference))
+                result = fns[kernel == "sigmoid_vjp"](*args)
+                row[f"{label}_mismatch"] = float(np.mean(result != expected))
+                row[f"{label}_max_ulp"] = _max_ulp(result, expected)
         rows.append(row)
     return rows
 

@@ -25,9 +25,9 @@ from pathlib import Path
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".html")
 _state: dict = {}
-# What pymdownx.arithmatex (generic mode) writes around inline and display math.
 # A figure the stories or the drawing examples made, shown inline on a page.
 _FIGURE = re.compile(r'<img ([^>]*?)src="([^"]*figures/[^"]+)"([^>]*)>')
+# What pymdownx.arithmatex (generic mode) writes around inline and display math.
 _MATH = re.compile(r'<(span|div) class="arithmatex">\s*(?:\\\((.*?)\\\)|\\\[(.*?)\\\])\s*</\1>',
                    re.DOTALL)
 
@@ -96,13 +96,12 @@ def _draw_examples(out: Path) -> None:
     tg.draw_graph(loss, collapse=model, rankdir="TB").render(outfile=out / "mlp.svg",
                                                              cleanup=True)
 
-    _draw_two_passes(out)
+    two_passes_drawing().render(outfile=out / "two_passes.svg", cleanup=True)
     read_twice_frame().render(outfile=out / "read_twice.svg", cleanup=True)
 
-    from tinygrad_lm.stories._demo import small_mlp_loss
+    from tinygrad_lm.stories._demo import EXPLORERS, write_explorer
 
-    tg.draw_backward(small_mlp_loss()).save_html(
-        out / "backward_mlp.html", title="Step through backward: a small MLP")
+    write_explorer(out, *EXPLORERS[-1])  # backward_mlp.html, as the demo writes it
 
 
 def forward_vs_reverse_example():
@@ -143,10 +142,6 @@ def read_twice_frame():
     d = a * b + a
     d.label = "d"
     return tg.draw_backward(d.tanh())[2]
-
-
-def _draw_two_passes(out: Path) -> None:
-    two_passes_drawing().render(outfile=out / "two_passes.svg", cleanup=True)
 
 
 def on_page_content(html_text, page, config, files):

@@ -158,15 +158,22 @@ def write_explorers(out_dir: Path) -> list[str]:
     ...     [Path(p).name for p in write_explorers(Path(d))][-1]
     'backward_mlp.html'
     """
-    roots = dict(comparison_roots())
-    pages = []
-    for stem, title in EXPLORERS:
-        root = roots.get(title)
-        frames = (draw_backward(root, undefined="nan") if root is not None
-                  else draw_backward(small_mlp_loss()))
-        pages.append(str(frames.save_html(out_dir / f"{stem}.html",
-                                          title=f"Step through backward: {title}")))
-    return pages
+    return [write_explorer(out_dir, stem, title) for stem, title in EXPLORERS]
+
+
+def write_explorer(out_dir: Path, stem: str, title: str) -> str:
+    """The explorer page ``stem``.html of one entry of ``EXPLORERS``: the objective of
+    ``comparison_roots`` titled ``title`` (strict mode), or else ``small_mlp_loss``.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     Path(write_explorer(Path(d), *EXPLORERS[-1])).name
+    'backward_mlp.html'
+    """
+    root = dict(comparison_roots()).get(title)
+    frames = (draw_backward(root, undefined="nan") if root is not None
+              else draw_backward(small_mlp_loss()))
+    return str(frames.save_html(out_dir / f"{stem}.html", title=f"Step through backward: {title}"))
 
 
 def _caption(make: Callable[[dict], str], evidence: dict, fallback: str) -> str:
