@@ -14,8 +14,8 @@ import numpy as np
 
 import tinygrad_lm as tg
 from benchmarks import median
-from tinygrad_lm.engine import gradients, toposort
-from tinygrad_lm.graph_view import seed_of
+from tinygrad_lm.core.engine import gradients, toposort
+from tinygrad_lm.draw.graph_view import seed_of
 
 NODES = 10_000
 

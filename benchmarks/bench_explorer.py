@@ -17,8 +17,8 @@ import numpy as np
 import tinygrad_lm as tg
 from benchmarks import median
 from benchmarks.bench_draw import value_chain
-from tinygrad_lm.engine import toposort
-from tinygrad_lm.graph_view import gradients
+from tinygrad_lm.core.engine import toposort
+from tinygrad_lm.draw.graph_view import gradients
 
 NODES = 200
 

@@ -4,8 +4,8 @@ The approaches weighed for the fused kernels, each timed interleaved with the ot
 
 - ``numpy``: the plain chain of ufuncs (one pass through memory and one temporary per
   operation, on one core), what the engine ran before the kernels;
-- ``blocked``: ``tinygrad_lm.kernels`` on one thread (the same ufuncs on cache-sized blocks);
-- ``threaded``: ``tinygrad_lm.kernels`` with one thread per core this process may run on
+- ``blocked``: ``tinygrad_lm.core.kernels`` on one thread (the same ufuncs on cache-sized blocks);
+- ``threaded``: ``tinygrad_lm.core.kernels`` with one thread per core this process may run on
   (``os.sched_getaffinity``; ``os.cpu_count()`` where that is missing) taking blocks;
 - ``numexpr``: ``numexpr.evaluate`` of the same expression, when numexpr is installed.
 
@@ -21,7 +21,8 @@ import time
 
 import numpy as np
 
-from tinygrad_lm import kernels, reference
+from tinygrad_lm import reference
+from tinygrad_lm.core import kernels
 
 SHAPES = {"medium": (10_000, 128), "large": (60_000, 128)}
 

@@ -7,7 +7,7 @@ Workload: forward, the loss sum((A2 - Y)**2) / 2N, backward and an SGD update of
   over numpy can take less (the limit);
 - ``numpy``: the hand-derived step in ``tinygrad_lm.reference``;
 - ``engine``: the step written as a user of the engine writes it;
-- ``unfused``: the same, with the fused kernels of ``tinygrad_lm.kernels`` switched off (the
+- ``unfused``: the same, with the fused kernels of ``tinygrad_lm.core.kernels`` switched off (the
   engine before them);
 - ``buffered``: the hand-derived step at its fastest in numpy, every array allocated once and
   the sigmoids fused: the floor for an engine over numpy that keeps the hand-derived bits (it
@@ -35,7 +35,8 @@ except ImportError:  # Windows has no getrusage
 import numpy as np
 
 import tinygrad_lm as tg
-from tinygrad_lm import kernels, reference
+from tinygrad_lm import reference
+from tinygrad_lm.core import kernels
 
 SIZES = {"tiny": (150, (4, 8, 3)), "medium": (10_000, (64, 128, 10)),
          "large": (60_000, (784, 128, 10))}
@@ -117,7 +118,7 @@ class MatmulStep:
 class BufferedStep:
     """The hand-derived step at its fastest in numpy: the same operations in the same order,
     every array allocated once and written in place (``out=``), both sigmoids and their
-    slopes fused (``tinygrad_lm.kernels``). Its weights equal the hand-derived ones bit for
+    slopes fused (``tinygrad_lm.core.kernels``). Its weights equal the hand-derived ones bit for
     bit; no engine over numpy that keeps those bits does less work."""
 
     def __init__(self, x, y, w1, w2):

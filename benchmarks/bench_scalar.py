@@ -36,7 +36,7 @@ from pathlib import Path
 
 import tinygrad_lm as tg
 from benchmarks import micrograd_reference
-from tinygrad_lm import nn_scalar
+from tinygrad_lm.nn import scalar as nn_scalar
 
 ALPHA = 1e-4
 SEED = 1337

@@ -121,10 +121,10 @@ def forward_vs_reverse_example():
 def two_passes_drawing():
     """The forward-vs-reverse page's figure: the forward and the reverse pass of its example,
     as ``draw_graph`` draws each, side by side in one figure (a ``graphviz.Digraph``)."""
-    from tinygrad_lm._dot import render
-    from tinygrad_lm.forward import push_tangents
-    from tinygrad_lm.forward_view import ForwardView
-    from tinygrad_lm.graph_view import GraphView
+    from tinygrad_lm.core.forward import push_tangents
+    from tinygrad_lm.draw.dot import render
+    from tinygrad_lm.draw.forward_view import ForwardView
+    from tinygrad_lm.draw.graph_view import GraphView
 
     x1, _, f = forward_vs_reverse_example()
     views = [ForwardView(f, push_tangents(f, {x1: 1.0}), prefix="c0_"), GraphView(f, prefix="c1_")]

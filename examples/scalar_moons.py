@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable
 
 import tinygrad_lm as tg
-from tinygrad_lm.nn_scalar import MLP
+from tinygrad_lm.nn.scalar import MLP
 
 ALPHA = 1e-4
 SEED = 3  # reaches 100% training accuracy at step 29 and keeps it from step 39

@@ -10,7 +10,7 @@ import pytest
 
 import tinygrad_lm as tg
 from tinygrad_lm import Tensor
-from tinygrad_lm.cli import main
+from tinygrad_lm.cli.commands import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

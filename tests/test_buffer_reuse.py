@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm import engine, kernels
+from tinygrad_lm.core import engine, kernels
 from tinygrad_lm.reference import sigmoid
 
 
@@ -65,7 +65,7 @@ def test_values_and_create_graph_are_unaffected(path):
 
 
 def test_backward_reuses_a_gradient_only_it_holds(path, monkeypatch):
-    from tinygrad_lm import primitives as P
+    from tinygrad_lm.core import primitives as P
 
     stolen = []
     into_grad = P.sigmoid.vjp_into_grad

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tinygrad_lm import cli
+from tinygrad_lm.cli import commands as cli
 
 
 def test_train_prints_progress_difference_and_writes_curves(tmp_path, capsys):

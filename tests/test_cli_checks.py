@@ -6,7 +6,9 @@ import warnings
 
 import pytest
 
-from tinygrad_lm import _cli_args, _files, cli
+from tinygrad_lm.cli import args as _cli_args
+from tinygrad_lm.cli import commands as cli
+from tinygrad_lm.io import files as _files
 
 
 def _exit_code(argv):

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tinygrad_lm.cli import main
+from tinygrad_lm.cli.commands import main
 from tinygrad_lm.stories import _demo
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")

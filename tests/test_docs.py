@@ -17,8 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-API_ENTRIES = ("tinygrad_lm.Tensor", "tinygrad_lm.Value", "tinygrad_lm.gradcheck.gradcheck",
-               "tinygrad_lm.metrics.accuracy", "tinygrad_lm.losses.cross_entropy")
+API_ENTRIES = ("tinygrad_lm.Tensor", "tinygrad_lm.Value",
+               "tinygrad_lm.transforms.gradcheck.gradcheck", "tinygrad_lm.metrics.accuracy",
+               "tinygrad_lm.losses.cross_entropy")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
@@ -145,7 +146,7 @@ def test_shell_commands_in_docs_are_real(page, line):
     """Each command names an existing extra, subcommand and options (parsed, not run)."""
     from configparser import ConfigParser
 
-    from tinygrad_lm.cli import build_parser
+    from tinygrad_lm.cli.commands import build_parser
 
     extras = ConfigParser()
     extras.read(ROOT / "setup.cfg")
@@ -217,7 +218,7 @@ def test_architecture_quotes_the_whole_first_order_loop():
     import inspect
     import textwrap
 
-    from tinygrad_lm import engine
+    from tinygrad_lm.core import engine
 
     source = inspect.getsource(engine._first_order)
     loop = source[source.index("    for node in nodes:"):source.index("    return stepped")]

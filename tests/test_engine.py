@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm import engine
-from tinygrad_lm import primitives as P
-from tinygrad_lm.node import Primitive
+from tinygrad_lm.core import engine
+from tinygrad_lm.core import primitives as P
+from tinygrad_lm.core.node import Primitive
 
 rng = np.random.default_rng(7)
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm._label_text import value_text
-from tinygrad_lm.engine import toposort
+from tinygrad_lm.core import engine
+from tinygrad_lm.core.engine import toposort
+from tinygrad_lm.draw.label_text import value_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE = re.compile(r"^\s*(\w+) \[(.*)\]$", re.M)
@@ -74,7 +75,7 @@ def test_the_gradients_shown_are_the_engines():
     last = frame_nodes(frames[-1])
     for leaf in (W1, W2):
         assert value_text(leaf.grad) in last[frames.view.data_id[leaf]]
-    record = tg.engine.gradients(loss, np.ones(()))  # a second, independent backward
+    record = engine.gradients(loss, np.ones(()))  # a second, independent backward
     for node in frames.order:
         assert value_text(record[node]) in last[frames.view.data_id[node]]
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm._label_text import value_text
-from tinygrad_lm.graph_view import gradients
+from tinygrad_lm.draw.graph_view import gradients
+from tinygrad_lm.draw.label_text import value_text
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -10,10 +10,10 @@ from strategies import broadcastable_pair, reduction_case
 from test_primitives import CASES, PIECEWISE
 
 import tinygrad_lm as tg
-from tinygrad_lm import engine
-from tinygrad_lm import primitives as P
-from tinygrad_lm.forward import push_tangents
-from tinygrad_lm.node import EachInput, Primitive
+from tinygrad_lm.core import engine
+from tinygrad_lm.core import primitives as P
+from tinygrad_lm.core.forward import push_tangents
+from tinygrad_lm.core.node import EachInput, Primitive
 from tinygrad_lm.testing.strategies import arrays
 
 

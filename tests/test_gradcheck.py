@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm.node import Primitive
+from tinygrad_lm.core.node import Primitive
 
 rng = np.random.default_rng(31)
 TOL = {"eps": 1e-6, "atol": 1e-7, "rtol": 1e-5}

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm import kernels, reference
+from tinygrad_lm import reference
+from tinygrad_lm.core import kernels
 
 
 def plain_vjp(grad, out):

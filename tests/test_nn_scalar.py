@@ -10,8 +10,8 @@ import pytest
 
 import tinygrad_lm as tg
 from benchmarks import micrograd_reference
-from tinygrad_lm import nn_scalar
-from tinygrad_lm.nn_scalar import MLP, Layer, Neuron
+from tinygrad_lm.nn import scalar as nn_scalar
+from tinygrad_lm.nn.scalar import MLP, Layer, Neuron
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "scalar_moons.py"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinygrad_lm.graph_view import GraphView
+from tinygrad_lm.draw.graph_view import GraphView
 from tinygrad_lm.stories import (
     _demo,
     error_loss_metric,

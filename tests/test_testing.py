@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 
 import tinygrad_lm as tg
-from tinygrad_lm import cli, reference
+from tinygrad_lm import reference
+from tinygrad_lm.cli import commands as cli
 from tinygrad_lm.testing import assert_gradients_match, identify_loss
 
 ROOT = Path(__file__).resolve().parent.parent

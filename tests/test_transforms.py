@@ -9,7 +9,7 @@ import pytest
 
 import tinygrad_lm as tg
 from tinygrad_lm import Tensor
-from tinygrad_lm.transforms import count_passes
+from tinygrad_lm.transforms.functions import count_passes
 
 rng = np.random.default_rng(12)
 

@@ -9,7 +9,8 @@ import pytest
 
 import tinygrad_lm as tg
 from benchmarks import micrograd_reference
-from tinygrad_lm import Value, operators
+from tinygrad_lm import Value
+from tinygrad_lm.core import operators
 
 # name -> (function of Values/Tensors, domain the inputs are drawn from, away from kinks)
 UNARY = {

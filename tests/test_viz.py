@@ -1,4 +1,4 @@
-"""Tests for tinygrad_lm.viz: DOT structure, styles, gradients, escaping, limits and the CLI."""
+"""tinygrad_lm.draw.viz: DOT structure, styles, gradients, escaping, limits and the CLI."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm.cli import main
-from tinygrad_lm.viz import EDGES, GraphvizNotFound
+from tinygrad_lm.cli.commands import main
+from tinygrad_lm.draw.viz import EDGES, GraphvizNotFound
 
 SVG = "{http://www.w3.org/2000/svg}"
 NODE = re.compile(r"^\s*(\w+) \[(.*)\]$", re.M)

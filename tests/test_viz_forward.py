@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm.forward import push_tangents
-from tinygrad_lm.forward_view import ForwardView
+from tinygrad_lm.core.forward import push_tangents
+from tinygrad_lm.draw.forward_view import ForwardView
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 DATA_KINDS = ("data", "parameter", "root")

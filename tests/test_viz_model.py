@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm._scopes import composite, composite_of
-from tinygrad_lm.graph_view import GraphView
-from tinygrad_lm.viz import resolve_groups
+from tinygrad_lm.core import engine
+from tinygrad_lm.core.scopes import composite, composite_of
+from tinygrad_lm.draw.graph_view import GraphView
+from tinygrad_lm.draw.viz import resolve_groups
 
 
 def named(values, name, requires_grad=False):
@@ -103,7 +104,7 @@ def test_a_composite_on_a_jump_is_red():
     def ramp(x):
         return (x > 0) * x
 
-    from tinygrad_lm._dot import node_attrs
+    from tinygrad_lm.draw.dot import node_attrs
 
     x = named([0.0, 1.0], "x", requires_grad=True)
     [box] = [n for n in GraphView(ramp(x).sum()).nodes if n.members]
@@ -116,7 +117,7 @@ def test_accuracy_adds_no_reshape_and_names_its_target():
     pred = named([0.9, 0.4, 0.5], "pred", requires_grad=True)
     target = named([1.0, 0.0, 1.0], "target")
     acc = tg.metrics.accuracy(pred, target)
-    ops = [n.op for n in tg.engine.toposort(acc) if not n.is_leaf]
+    ops = [n.op for n in engine.toposort(acc) if not n.is_leaf]
     assert "reshape" not in ops
     assert "<B>target</B>" in tg.draw_graph(acc).source
     column = tg.metrics.accuracy(named([[0.9], [0.4]], "p", True), np.array([[1.0], [0.0]]))

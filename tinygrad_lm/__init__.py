@@ -2,15 +2,15 @@
 
 from . import datasets, functional, losses, metrics, nn, optim
 from . import testing as testing
-from .engine import ZeroGradientWarning
-from .explorer import draw_backward
+from .core.engine import ZeroGradientWarning
+from .core.node import is_grad_enabled, no_grad
+from .draw.explorer import draw_backward
+from .draw.viz import draw_graph
 from .functional import concatenate, stack
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .node import is_grad_enabled, no_grad
 from .tensor import Tensor
-from .transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .transforms.functions import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .transforms.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .value import Value
-from .viz import draw_graph
 
 __version__ = "0.1.0"
 

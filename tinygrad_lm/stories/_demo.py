@@ -18,12 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import losses, metrics, nn
-from .._files import write_bytes, write_text
+from .. import losses, metrics
 from ..datasets import load_iris
-from ..explorer import draw_backward
+from ..draw.explorer import draw_backward
+from ..draw.viz import draw_graph
+from ..io.files import write_bytes, write_text
+from ..nn import layers as nn
 from ..tensor import Tensor
-from ..viz import draw_graph
 from . import error_loss_metric, handprop, loss_vs_accuracy, training, why_accuracy
 
 GRAPHS_FIGURE = "graphs_default.svg"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .._files import save_figure
+from ..io.files import save_figure
 
 
 def save(fig: Any, out_dir: Path, stem: str) -> list[str]:

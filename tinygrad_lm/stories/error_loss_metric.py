@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import losses, metrics
-from ..engine import ZeroGradientWarning
+from ..core.engine import ZeroGradientWarning
 from ..tensor import Tensor
 from ._figure import save
 

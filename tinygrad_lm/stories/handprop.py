@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import losses, nn, optim, reference
+from .. import losses, optim, reference
 from ..datasets import load_iris
+from ..nn import layers as nn
 from ..tensor import Tensor
 from ..testing.identify import half_sse
 from ._figure import save

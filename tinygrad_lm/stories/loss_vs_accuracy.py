@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import datasets, losses, metrics
-from ..node import no_grad
+from ..core.node import no_grad
 from ..tensor import Tensor
 from ._figure import save
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import nn, optim, reference
+from .. import optim, reference
 from ..datasets import load_digits, load_iris, train_test_split
+from ..nn import layers as nn
 from ..tensor import Tensor
 from ._figure import save
 from .handprop import ENGINE_LOSSES

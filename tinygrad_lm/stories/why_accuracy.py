@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import losses, metrics
-from ..engine import ZeroGradientWarning
+from ..core.engine import ZeroGradientWarning
 from ..tensor import Tensor
 from ._figure import save
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import gradients, toposort
-from ..node import Node
+from ..core.engine import gradients, toposort
+from ..core.node import Node
 from ..tensor import Tensor
 
 # Activations whose derivative hand-written backprop most often leaves out.

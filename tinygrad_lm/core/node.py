@@ -39,7 +39,7 @@ class Primitive:
     what lets one VJP serve both the fast first-order path (arrays in, arrays out) and
     ``create_graph=True`` (nodes in, a new graph out).
 
-    >>> from tinygrad_lm import primitives as P
+    >>> from tinygrad_lm.core import primitives as P
     >>> P.mul.name, P.mul.symbol, P.mul(2.0, 3.0), P.gt.is_piecewise_constant, P.mul.arity
     ('mul', '*', 6.0, True, 2)
     """
@@ -68,7 +68,7 @@ class Primitive:
     def is_piecewise_constant(self) -> bool:
         """Whether the derivative is zero wherever it exists (the op has ``jumps``).
 
-        >>> from tinygrad_lm import primitives as P
+        >>> from tinygrad_lm.core import primitives as P
         >>> P.floor.is_piecewise_constant, P.exp.is_piecewise_constant
         (True, False)
         """
@@ -263,7 +263,7 @@ def apply(prim: Primitive, args: Sequence[Any], params: dict) -> Node:
     result is a constant of the same front-end.
 
     >>> import tinygrad_lm as tg
-    >>> from tinygrad_lm import primitives as P
+    >>> from tinygrad_lm.core import primitives as P
     >>> y = apply(P.mul, (tg.Tensor([2.0], requires_grad=True), 3.0), {})
     >>> y, y.inputs[1] is None
     (Tensor([6.], op='mul'), True)
@@ -302,7 +302,7 @@ def forward_error(prim: Primitive, datas: Sequence[Any], e: Exception) -> Except
     and describing every input's shape and dtype.
 
     >>> import numpy as np
-    >>> from tinygrad_lm import primitives as P
+    >>> from tinygrad_lm.core import primitives as P
     >>> forward_error(P.add, (np.ones(2), np.ones(3)), ValueError("shapes differ"))
     ValueError('add: shapes differ (inputs: shape (2,) float64, shape (3,) float64)')
     """

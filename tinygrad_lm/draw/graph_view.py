@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
-from ._scopes import composite_of
-from .engine import jump_masks, locally_constant, toposort
-from .node import Node
+from ..core import engine
+from ..core.engine import jump_masks, locally_constant, toposort
+from ..core.node import Node
+from ..core.scopes import composite_of
 
 __all__ = ["EdgeView", "GraphView", "NodeView", "seed_of"]
 

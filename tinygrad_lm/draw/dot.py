@@ -12,10 +12,10 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from ._chain_rule import entries
-from ._label_text import SMALL, text, value_text
+from .chain_rule import entries
 from .forward_view import ForwardView
 from .graph_view import EdgeView, GraphView, NodeView, own_name
+from .label_text import SMALL, text, value_text
 
 INSTALL_HINT = ("install Graphviz's dot binary: 'apt-get install graphviz' (Debian, Ubuntu), "
                 "'brew install graphviz' (macOS), 'conda install -c conda-forge graphviz', or "

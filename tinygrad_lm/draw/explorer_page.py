@@ -13,8 +13,8 @@ import html
 import json
 from typing import Any
 
-from . import _dot
-from ._label_text import value_text
+from . import dot as _dot
+from .label_text import value_text
 
 STYLE = """
 body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:1100px;padding:0 1em;

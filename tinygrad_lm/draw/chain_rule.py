@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .node import Node
+from ..core.node import Node
 
 # One formula per input of the two-input primitives, ...
 BINARY: dict[str, tuple[str, str]] = {

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._chain_rule import d, operand_name, step_text
-from ._files import write_text
-from .arguments import check_undefined
+from ..core.arguments import check_undefined
+from ..core.node import Node
+from ..io.files import write_text
+from .chain_rule import d, operand_name, step_text
 from .graph_view import GraphView, gradients
-from .node import Node
 from .viz import check_rankdir, check_roots
 
 __all__ = ["BackwardFrames", "draw_backward"]
@@ -102,7 +102,7 @@ class BackwardFrames(Sequence):
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
         k = self._index(k)
-        from . import _dot
+        from . import dot as _dot
 
         caption = textwrap.wrap(self.caption(k), 100) + textwrap.wrap(FRAME_KEY, 100)
         dot = _dot.new_drawing(self.rankdir, "\n".join(caption))
@@ -257,7 +257,7 @@ class BackwardFrames(Sequence):
         ...     "<svg" in frames.save_html(Path(d) / "backward.html").read_text()
         True
         """
-        from ._explorer_page import page
+        from .explorer_page import page
 
         text = page(self, title or f"Backward through {self.view.name(self.root)}")
         return Path(write_text(path, text))

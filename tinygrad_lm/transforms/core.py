@@ -10,13 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from . import arguments as A
-from . import primitives as P
-from .arguments import positions
-from .engine import backward_steps, gradients
-from .functional import stack
-from .node import Node, set_grad_enabled
-from .tensor import Tensor
+from ..core import arguments as A
+from ..core import primitives as P
+from ..core.arguments import positions
+from ..core.engine import backward_steps, gradients
+from ..core.node import Node, set_grad_enabled
+from ..functional import stack
+from ..tensor import Tensor
 
 
 class _State(threading.local):

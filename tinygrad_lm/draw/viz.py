@@ -28,14 +28,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .arguments import check_undefined
-from .forward import push_tangents
+from ..core.arguments import check_undefined
+from ..core.forward import push_tangents
+from ..core.node import Node
 from .forward_view import ForwardView, check_tangents
 from .graph_view import GraphView
-from .node import Node
 
 if TYPE_CHECKING:
-    from ._dot import Drawing, GraphvizNotFound  # noqa: F401 (served by __getattr__)
+    from .dot import Drawing, GraphvizNotFound  # noqa: F401 (served by __getattr__)
 
 __all__ = ["Drawing", "GraphvizNotFound", "draw_graph"]
 
@@ -48,7 +48,7 @@ def __getattr__(name: str) -> Any:
     """The renderer's names (``Drawing``, ``GraphvizNotFound``, ``EDGES``...), loaded on use."""
     if name not in _RENDERER:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import _dot
+    from . import dot as _dot
 
     return getattr(_dot, name)
 
@@ -148,7 +148,7 @@ def draw_graph(root: Node | Sequence[Node], *, show_data: bool = True, show_grad
         raise ValueError(f"draw_graph: the graph has {total} nodes to draw, more than "
                          f"max_nodes={max_nodes}; pass {hint} to draw runs of ops as one "
                          f"node, or max_nodes={total} (or None) to draw them all")
-    from ._dot import render
+    from .dot import render
 
     drawing = render(views, titles=titles, rankdir=rankdir, show_data=show_data,
                      show_grad=show_grad, legend=legend)

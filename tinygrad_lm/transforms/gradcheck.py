@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from .forward import push_tangents
-from .functional import concatenate
-from .tensor import Tensor
-from .transform_core import _floating, _pullback
-from .transforms import _columns_by_forward_passes, _rows_by_reverse_passes
+from ..core.forward import push_tangents
+from ..functional import concatenate
+from ..tensor import Tensor
+from .core import _floating, _pullback
+from .functions import _columns_by_forward_passes, _rows_by_reverse_passes
 
 
 class GradcheckError(AssertionError):

@@ -17,10 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import nn_scalar as scalar
-from .tensor import Tensor
-
-__all__ = ["MLP", "Linear", "Module", "ReLU", "Sequential", "Sigmoid", "Tanh", "scalar"]
+from ..tensor import Tensor
 
 
 def _is_parameter(value: Any) -> bool:

@@ -7,8 +7,8 @@ import contextlib
 import sys
 from pathlib import Path
 
-from . import _cli_args as types
-from ._files import output_folder
+from ..io.files import output_folder
+from . import args as types
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["train", "--epochs", "5"]).epochs
     5
     """
-    from .stories.training import LOSS_HELP
+    from ..stories.training import LOSS_HELP
 
     parser = argparse.ArgumentParser(
         prog="tinygrad-lm",
@@ -105,7 +105,7 @@ def _demo(args: argparse.Namespace) -> int:
     """Write every story's figures, the graphs and an index.html into --out."""
     import time
 
-    from .stories import _demo as demo
+    from ..stories import _demo as demo
 
     start = time.perf_counter()
     out = args.out
@@ -134,7 +134,7 @@ def _graphs(args: argparse.Namespace) -> int:
     by the demo's own drawing (strict mode: the undefined entry is marked)."""
     import graphviz
 
-    from .stories import _demo as demo
+    from ..stories import _demo as demo
 
     batches = {"graphs_default": (demo.COMPARISON_PRED, demo.COMPARISON_TARGET)}
     if args.pred is not None:
@@ -153,7 +153,7 @@ def _graphs(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     """Train the sigmoid MLP by autodiff and by hand-derived backprop; print and plot both."""
-    from .stories import training
+    from ..stories import training
 
     print(f"train: {args.dataset}, loss {args.loss}, a bias-free sigmoid MLP with "
           f"{args.hidden} hidden units, lr {args.lr}, {args.epochs} full-batch epochs, "
@@ -190,7 +190,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     """Run the benchmarks in ``benchmarks/`` of a source checkout and print their tables."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     if not (root / "benchmarks" / "__init__.py").exists():
         raise OSError(f"bench needs the benchmarks/ folder of a source checkout beside the "
                       f"package; none at {root / 'benchmarks'} (clone the repository and "
@@ -219,7 +219,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """Identify the loss of FILE's gradients and match them: exit 0 if right, 1 if not."""
-    from .testing._cli import check_file
+    from ..testing._cli import check_file
 
     report, code = check_file(args.file)
     print(report)

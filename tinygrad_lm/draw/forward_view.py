@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .engine import toposort
+from ..core.engine import toposort
+from ..core.node import Node
 from .graph_view import GraphView, _edge_kind, own_name
-from .node import Node
 
 __all__ = ["ForwardView", "check_tangents"]
 
@@ -93,7 +93,7 @@ class ForwardView(GraphView):
     ``push_tangents``' table (every node's tangent), which the view shows and never recomputes.
 
     >>> import tinygrad_lm as tg
-    >>> from tinygrad_lm.forward import push_tangents
+    >>> from tinygrad_lm.core.forward import push_tangents
     >>> x = tg.Value(3.0, label="x")
     >>> y = x * x
     >>> view = ForwardView(y, push_tangents(y, {x: 1.0}))

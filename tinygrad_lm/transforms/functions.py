@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .forward import push_tangents
-from .tensor import Tensor
-from .transform_core import (
+from ..core.forward import push_tangents
+from ..tensor import Tensor
+from .core import (
     _assemble,
     _count,
     _matching,

@@ -1,0 +1,11 @@
+"""Composites built from primitives (their gradients come from the primitives' VJPs).
+
+This layer may import ``core`` and ``tensor``-free helpers only; ``tensor`` binds its methods
+from here. ``tg.functional`` is the public face, as ``torch.nn.functional``.
+"""
+
+from .joins import array_function, concatenate, stack
+from .reductions import log_softmax, logsumexp, mean, min, softmax
+
+__all__ = ["array_function", "concatenate", "log_softmax", "logsumexp", "mean", "min",
+           "softmax", "stack"]
