@@ -6,11 +6,11 @@ from .core.engine import ZeroGradientWarning
 from .core.node import is_grad_enabled, no_grad
 from .draw.explorer import draw_backward
 from .draw.viz import draw_graph
+from .frontends.tensor import Tensor
+from .frontends.value import Value
 from .functional import concatenate, stack
-from .tensor import Tensor
 from .transforms.functions import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .transforms.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .value import Value
 
 __version__ = "0.1.0"
 

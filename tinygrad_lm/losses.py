@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .core.scopes import composite
-from .tensor import Tensor
+from .frontends.tensor import Tensor
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge",
            "mae", "mse", "quantile"]

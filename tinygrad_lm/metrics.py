@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .frontends.tensor import Tensor
 from .losses import class_indices
-from .tensor import Tensor
 
 __all__ = ["accuracy"]
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .tensor import Tensor
+from .frontends.tensor import Tensor
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 

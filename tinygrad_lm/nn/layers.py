@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..frontends.tensor import Tensor
 
 
 def _is_parameter(value: Any) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from ..value import Value
+from ..frontends.value import Value
 
 __all__ = ["Layer", "MLP", "Module", "Neuron"]
 

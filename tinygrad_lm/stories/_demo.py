@@ -22,9 +22,9 @@ from .. import losses, metrics
 from ..datasets import load_iris
 from ..draw.explorer import draw_backward
 from ..draw.viz import draw_graph
+from ..frontends.tensor import Tensor
 from ..io.files import write_bytes, write_text
 from ..nn import layers as nn
-from ..tensor import Tensor
 from . import error_loss_metric, handprop, loss_vs_accuracy, training, why_accuracy
 
 GRAPHS_FIGURE = "graphs_default.svg"

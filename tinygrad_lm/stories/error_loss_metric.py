@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import losses, metrics
 from ..core.engine import ZeroGradientWarning
-from ..tensor import Tensor
+from ..frontends.tensor import Tensor
 from ._figure import save
 
 TRUTH = (0.0, 1.0, 2.0, 3.0)

@@ -17,8 +17,8 @@ import numpy as np
 
 from .. import losses, optim, reference
 from ..datasets import load_iris
+from ..frontends.tensor import Tensor
 from ..nn import layers as nn
-from ..tensor import Tensor
 from ..testing.identify import half_sse
 from ._figure import save
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import datasets, losses, metrics
 from ..core.node import no_grad
-from ..tensor import Tensor
+from ..frontends.tensor import Tensor
 from ._figure import save
 
 SEED = 0

@@ -19,8 +19,8 @@ import numpy as np
 
 from .. import optim, reference
 from ..datasets import load_digits, load_iris, train_test_split
+from ..frontends.tensor import Tensor
 from ..nn import layers as nn
-from ..tensor import Tensor
 from ._figure import save
 from .handprop import ENGINE_LOSSES
 

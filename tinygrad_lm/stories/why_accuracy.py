@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import losses, metrics
 from ..core.engine import ZeroGradientWarning
-from ..tensor import Tensor
+from ..frontends.tensor import Tensor
 from ._figure import save
 
 STEPS = 100

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core.engine import gradients, toposort
 from ..core.node import Node
-from ..tensor import Tensor
+from ..frontends.tensor import Tensor
 
 # Activations whose derivative hand-written backprop most often leaves out.
 ACTIVATIONS = ("sigmoid", "tanh", "relu")

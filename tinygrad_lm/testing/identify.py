@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import losses
-from ..tensor import Tensor
+from ..frontends.tensor import Tensor
 from ._shared import (
     best_scale,
     explain_factor,

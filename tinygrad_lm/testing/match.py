@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..frontends.tensor import Tensor
 from ._shared import (
     activation_variants,
     best_scale,

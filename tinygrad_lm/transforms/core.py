@@ -15,8 +15,8 @@ from ..core import primitives as P
 from ..core.arguments import positions
 from ..core.engine import backward_steps, gradients
 from ..core.node import Node, set_grad_enabled
+from ..frontends.tensor import Tensor
 from ..functional import stack
-from ..tensor import Tensor
 
 
 class _State(threading.local):

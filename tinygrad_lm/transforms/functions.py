@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..core.forward import push_tangents
-from ..tensor import Tensor
+from ..frontends.tensor import Tensor
 from .core import (
     _assemble,
     _count,

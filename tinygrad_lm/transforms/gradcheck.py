@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..core.forward import push_tangents
+from ..frontends.tensor import Tensor
 from ..functional import concatenate
-from ..tensor import Tensor
 from .core import _floating, _pullback
 from .functions import _columns_by_forward_passes, _rows_by_reverse_passes
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from . import functional as F
-from .core import arguments as A
-from .core import primitives as P
-from .core.engine import backprop
-from .core.node import (
+from .. import functional as F
+from ..core import arguments as A
+from ..core import primitives as P
+from ..core.engine import backprop
+from ..core.node import (
     _NO_PARAMS,
     Node,
     Primitive,
@@ -20,7 +20,7 @@ from .core.node import (
     next_seq,
     threads_without_grad,
 )
-from .core.operators import install
+from ..core.operators import install
 
 
 class Tensor(Node):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 
-from .core import arguments as A
-from .core import primitives as P
-from .core.engine import backprop
-from .core.node import _NO_PARAMS, Node, Primitive, is_grad_enabled, next_seq, threads_without_grad
-from .core.operators import install
+from ..core import arguments as A
+from ..core import primitives as P
+from ..core.engine import backprop
+from ..core.node import _NO_PARAMS, Node, Primitive, is_grad_enabled, next_seq, threads_without_grad
+from ..core.operators import install
 
 
 def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) -> Callable:
