@@ -40,6 +40,7 @@ def apart_from(y, shape):
 
 
 Y4 = normal(4)
+WHERE_COND = rng.random((3, 4)) > 0.5
 CMP_ARGS = [apart_from(Y4, (3, 4)), Y4]
 
 
@@ -118,6 +119,20 @@ CASES = {
     "sign": [(lambda x: P.sign(x), [away_from_zero(8)])],
     "argmax": [(lambda x: P.argmax(x, axis=None, keepdims=False), [distinct(3, 4)]),
                (lambda x: P.argmax(x, axis=1, keepdims=True), [distinct(3, 4)])],
+    "sin": [(lambda x: P.sin(x), [normal(2, 3) * 2])],
+    "cos": [(lambda x: P.cos(x), [normal(2, 3) * 2])],
+    "log1p": [(lambda x: P.log1p(x), [uniform(-0.7, 3, 2, 3)])],
+    "expm1": [(lambda x: P.expm1(x), [normal(2, 3)])],
+    "maximum": [(lambda x, y: P.maximum(x, y), [apart_from(Y4, (3, 4)), Y4]),
+                (lambda x: P.maximum(x, 0.25), [apart_from(0.25, (5,))])],
+    "where": [(lambda a, b: P.where(a, b, cond=WHERE_COND),
+               [normal(3, 4), normal(4)]),
+              (lambda a: P.where(a, 0.0, cond=np.array([True, False, True])), [normal(2, 1)])],
+    "cumsum": [(lambda x: P.cumsum(x, axis=1), [normal(2, 3, 4)]),
+               (lambda x: P.cumsum(x, axis=0), [normal(5)])],
+    "einsum": [(lambda a, b: P.einsum(a, b, subscripts="ij,jk->ik"), [normal(2, 3), normal(3, 4)]),
+               (lambda a, b: P.einsum(a, b, subscripts="bij,j->b"), [normal(2, 3, 4), normal(4)]),
+               (lambda a: P.einsum(a, subscripts="ij->ji"), [normal(2, 3)])],
 }
 
 PIECEWISE = {"gt", "ge", "lt", "le", "eq", "ne", "round", "floor", "sign", "argmax"}

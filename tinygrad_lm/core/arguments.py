@@ -26,6 +26,68 @@ def axes(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     return positions(axis, ndim, op, noun="axis", within="a tensor with {} dimension")
 
 
+def alias(axis: Any, dim: Any, op: str, default: Any = None) -> Any:
+    """``axis``, or ``dim`` (PyTorch's name for it) given in its place; never both.
+
+    >>> alias(None, 1, "sum"), alias(0, None, "sum")
+    (1, 0)
+    """
+    if dim is None:
+        return axis
+    if axis is not default:
+        raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; dim is PyTorch's name "
+                        f"for axis, give one of them")
+    return dim
+
+
+def reduce_axes(axis: Any, ndim: int, op: str, dim: Any = None) -> tuple[int, ...] | None:
+    """The axes a reduction runs over, as ``axes``; ``dim`` may name them (as in PyTorch), and a
+    0-d tensor takes axis 0 or -1 as PyTorch does: a reduction over no axis at all.
+
+    >>> reduce_axes(None, 2, "sum", dim=-1), reduce_axes(0, 0, "sum"), reduce_axes(None, 0, "sum")
+    ((1,), (), None)
+    """
+    axis = alias(axis, dim, op)
+    if ndim == 0 and not isinstance(axis, bool) and axis in (0, -1, (0,), (-1,)):
+        return ()
+    return axes(axis, ndim, op)
+
+
+def index_steps(key: Any) -> tuple[Any, ...]:
+    """A ``[]`` key (after ``index``) as the keys to apply one after the other, so that the
+    answer is PyTorch's.
+
+    numpy and PyTorch differ where an integer and an index array meet in one key with a slice
+    between them (``x[1, :, idx]``): numpy counts the integer as an index array and puts the
+    broadcast axes first, PyTorch selects with the integer first. Taking the integers (and the
+    slices) in a first step and the index arrays in a second gives PyTorch's order.
+
+    >>> x = np.arange(24).reshape(2, 3, 4)
+    >>> steps = index_steps((1, slice(None), np.array([0, 2, 3, 1, 1])))
+    >>> len(steps), x[steps[0]][steps[1]].shape, x[1, :, np.array([0, 2, 3, 1, 1])].shape
+    (2, (3, 5), (5, 3))
+    """
+    parts = key if isinstance(key, tuple) else (key,)
+    is_int = [isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in parts]
+    is_array = [isinstance(p, np.ndarray) and p.ndim > 0 for p in parts]
+    if not any(is_int) or not any(is_array):
+        return (key,)
+    first, second = [], []
+    for p, integer, array in zip(parts, is_int, is_array):
+        if integer:
+            first.append(p)
+        elif array:
+            first.extend([slice(None)] * (p.ndim if p.dtype == bool else 1))
+            second.append(p)
+        elif p is None or isinstance(p, slice):
+            first.append(p)
+            second.append(slice(None))
+        else:  # Ellipsis covers the same axes in both steps
+            first.append(p)
+            second.append(p)
+    return tuple(first), tuple(second)
+
+
 def positions(given: Any, count: int, op: str, *, noun: str, within: str) -> tuple[int, ...]:
     """``given`` (an int or a tuple of ints, negative ones counted from the end) as distinct
     positions in ``range(count)``; errors name ``op``, the ``noun`` and, from ``within``, what

@@ -37,6 +37,10 @@ METHODS = (
     ("floor", P.floor, "The largest integer <= x; zero gradient, undefined at the integers.",
      "-1.5", "-2.0"),
     ("sign", P.sign, "-1, 0 or 1; zero gradient, undefined at 0.", "-3.0", "-1.0"),
+    ("sin", P.sin, "The sine (x in radians).", "0.0", "0.0"),
+    ("cos", P.cos, "The cosine (x in radians).", "0.0", "1.0"),
+    ("log1p", P.log1p, "log(1 + x), accurate for x near 0.", "0.0", "0.0"),
+    ("expm1", P.expm1, "e**x - 1, accurate for x near 0.", "0.0", "0.0"),
 )
 
 

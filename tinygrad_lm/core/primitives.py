@@ -19,6 +19,7 @@ import numpy as np
 
 from . import kernels
 from .node import Primitive, passthrough
+from .primitives_select import cumsum, einsum, where
 from .primitives_shape import (
     _unsqueeze,
     astype,
@@ -35,6 +36,7 @@ from .primitives_shape import (
 
 __all__ = [
     "abs", "add", "argmax", "astype", "broadcast_to", "clip", "concatenate", "div", "eq",
+    "cos", "cumsum", "einsum", "expm1", "log1p", "maximum", "sin", "where",
     "exp", "floor", "ge", "getitem", "gt", "le", "log", "lt", "matmul", "max", "mul", "ne",
     "neg", "pow", "relu", "reshape", "round", "scatter", "sigmoid", "sign", "sqrt", "sub",
     "sum", "sum_to_shape", "tanh", "transpose",
@@ -194,6 +196,47 @@ abs = Primitive("abs", np.abs, (
 ), (
     lambda tangent, out, x: tangent * sign(x),
 ), scalar=operator.abs)
+
+sin = Primitive("sin", np.sin, (
+    lambda grad, out, x: grad * cos(x),
+), (
+    lambda tangent, out, x: tangent * cos(x),
+), scalar=_ieee(math.sin, np.sin))
+
+cos = Primitive("cos", np.cos, (
+    lambda grad, out, x: -grad * sin(x),
+), (
+    lambda tangent, out, x: -tangent * sin(x),
+), scalar=_ieee(math.cos, np.cos))
+
+# log(1 + x) and e**x - 1 without the cancellation near 0 that log and exp would suffer.
+log1p = Primitive("log1p", np.log1p, (
+    lambda grad, out, x: div(grad, 1 + x),
+), (
+    lambda tangent, out, x: div(tangent, 1 + x),
+), scalar=_ieee(math.log1p, np.log1p))
+
+expm1 = Primitive("expm1", np.expm1, (
+    lambda grad, out, x: grad * (out + 1),
+), (
+    lambda tangent, out, x: tangent * (out + 1),
+), scalar=_ieee(math.expm1, np.expm1))
+
+
+def _maximum_share(a, b):
+    """a's share of max(a, b): 1 where a wins, 1/2 on a tie (as torch.maximum splits it), 0
+    elsewhere, in the inputs' floating dtype; comparisons are primitives, so the share is a
+    constant of any recorded graph."""
+    return gt(a, b) + eq(a, b) * 0.5
+
+
+maximum = Primitive("maximum", np.maximum, (
+    lambda grad, out, a, b: grad * _maximum_share(a, b),
+    lambda grad, out, a, b: grad * _maximum_share(b, a),
+), (
+    lambda tangent, out, a, b: tangent * _maximum_share(a, b),
+    lambda tangent, out, a, b: tangent * _maximum_share(b, a),
+))
 
 
 def _clip_pass(grad, out, x, lo, hi):

@@ -21,9 +21,33 @@ from ..core.node import (
     threads_without_grad,
 )
 from ..core.operators import install
+from .tensor_methods import TensorMethods
+from .tensor_shape import TensorShape
 
 
-class Tensor(Node):
+class Size(int):
+    """A tensor's number of entries (an int, as numpy's ``size``) that, called, answers as
+    PyTorch's ``size()``: the shape, or with ``dim`` the size of that axis.
+
+    >>> import tinygrad_lm as tg
+    >>> x = tg.Tensor(np.zeros((2, 3)))
+    >>> x.size, x.size(), x.size(-1), x.size(dim=0)
+    (6, (2, 3), 3, 2)
+    """
+
+    def __new__(cls, count: int, shape: tuple[int, ...]) -> Size:
+        size = super().__new__(cls, count)
+        size.shape = shape
+        return size
+
+    def __call__(self, dim: int | None = None) -> tuple[int, ...] | int:
+        if dim is None:
+            return self.shape
+        (axis,) = A.axes(dim, len(self.shape), "size")
+        return self.shape[axis]
+
+
+class Tensor(TensorMethods, TensorShape, Node):
     """An n-dimensional array that records the operations applied to it.
 
     Its operators and elementwise methods (``+``, ``>``, ``exp``...) come from ``operators``.
@@ -118,13 +142,13 @@ class Tensor(Node):
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        """The number of entries.
+    def size(self) -> Size:
+        """The number of entries; ``size()`` is the shape, as in PyTorch.
 
-        >>> Tensor([[1.0, 2.0, 3.0]]).size
-        3
+        >>> Tensor([[1.0, 2.0, 3.0]]).size, Tensor([[1.0, 2.0, 3.0]]).size()
+        (3, (1, 3))
         """
-        return self.data.size
+        return Size(self.data.size, self.data.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -224,6 +248,28 @@ class Tensor(Node):
     def __float__(self) -> float:
         return float(self.item())
 
+    def __format__(self, spec: str) -> str:
+        """A one-element tensor formats as its number (``f"{loss:.3f}"``); any tensor
+        formats as its repr with no format spec.
+
+        >>> f"{Tensor([[0.12345]]):.3f}"
+        '0.123'
+        """
+        if not spec:
+            return str(self)
+        if self.data.size != 1:
+            raise TypeError(f"format: only a one-element tensor formats with a spec "
+                            f"({spec!r}); this one has shape {self.shape}")
+        return format(self.item(), spec)
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        """A one-element tensor rounded as its number by Python's ``round``.
+
+        >>> round(Tensor(2.71828), 2), round(Tensor([3.5]))
+        (2.72, 4)
+        """
+        return round(self.item(), ndigits)
+
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
@@ -249,96 +295,41 @@ class Tensor(Node):
         array([ 2., -4.])
         """
         if not self.requires_grad:
-            raise ValueError("backward: this tensor does not require grad, so it has no graph; "
-                             "make the leaves with requires_grad=True")
+            why = ("it was computed under tg.no_grad(), which records nothing, or none of its "
+                   "inputs requires grad")
+            if not is_grad_enabled():
+                why = "it was computed under tg.no_grad() (active here), which records nothing"
+            raise ValueError(f"backward: this tensor does not require grad, so no graph was "
+                             f"recorded for it: {why}; make the leaves with requires_grad=True "
+                             f"and compute outside tg.no_grad()")
         seed = A.seed(grad, self.data, create_graph)
         if create_graph and not isinstance(seed, Tensor):
             seed = Tensor._new(seed)
         backprop(self, seed, create_graph=create_graph, undefined=undefined,
                  retain_graph=retain_graph)
 
-    # Methods with parameters (the operators and elementwise methods are installed below) --
+    # Methods with parameters: the mixins above; the operators and elementwise methods are
+    # installed below; sum is here, on its fast path.
 
-    def matmul(self, other) -> Tensor:
-        """``self @ other``.
-
-        >>> (Tensor([[1.0, 2.0]]).matmul(Tensor([[3.0], [4.0]]))).item()
-        11.0
-        """
-        return self @ other
-
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """x limited to [lo, hi]; the gradient passes where lo <= x <= hi (as torch.clamp).
-
-        >>> Tensor([-2.0, 0.5, 2.0]).clip(-1, 1)
-        Tensor([-1. ,  0.5,  1. ])
-        """
-        if lo is None and hi is None:
-            raise ValueError("clip: give lo, hi or both")
-        return P.clip(self, lo=lo, hi=hi)
-
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """The index of the largest entry; zero gradient, undefined at a tie.
-
-        >>> Tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(axis=1)
-        Tensor([1, 0], dtype=int64)
-        """
-        if axis is not None:
-            (axis,) = A.axes(axis, self.ndim, "argmax")
-        return P.argmax(self, axis=axis, keepdims=keepdims)
-
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """The sum over ``axis`` (all axes by default).
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
+            dim=None) -> Tensor:
+        """The sum over ``axis`` (all axes by default; ``dim`` is PyTorch's name for it).
 
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
         Tensor([4., 6.])
         """
+        if dim is not None or self.data.ndim == 0:
+            axis = A.reduce_axes(axis, self.ndim, "sum", dim)
         data, params = self.data, {"axis": A.axes(axis, self.ndim, "sum"), "keepdims": keepdims}
         out = P.sum.forward(data, **params)
         if self.requires_grad and (not threads_without_grad or is_grad_enabled()):
             return Tensor._new(out, P.sum, (self,), (data,), params)
         return Tensor._new(out)
 
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """The maximum over ``axis``; tied entries share the gradient evenly.
-
-        >>> Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
-        Tensor([5., 4.])
-        """
-        return P.max(self, axis=A.axes(axis, self.ndim, "max"), keepdims=keepdims)
-
-    # Composites: the functions of ``functional``, bound as methods (no extra frame).
-    mean, min, logsumexp = F.mean, F.min, F.logsumexp
-    softmax, log_softmax = F.softmax, F.log_softmax
-
-    def reshape(self, *shape) -> Tensor:
-        """The same entries in a new shape (one entry may be -1).
-
-        >>> Tensor([1.0, 2.0, 3.0, 4.0]).reshape(2, 2)
-        Tensor([[1., 2.],
-                [3., 4.]])
-        """
-        return P.reshape(self, shape=A.sizes(shape, "reshape"))
-
-    def flatten(self) -> Tensor:
-        """The entries as one axis.
-
-        >>> Tensor([[1.0], [2.0]]).flatten()
-        Tensor([1., 2.])
-        """
-        return self.reshape(-1)
-
-    def transpose(self, *axes) -> Tensor:
-        """The axes permuted as numpy's ``transpose``; with no axes, reversed (``.T``).
-
-        >>> Tensor([[1.0, 2.0]]).transpose().shape
-        (2, 1)
-        """
-        normalized = A.permutation(axes, self.shape, "transpose")
-        return P.transpose(self, axes=normalized)
-
     def __getitem__(self, index) -> Tensor:
-        return P.getitem(self, index=A.index(index))
+        steps = A.index_steps(A.index(index))
+        out = P.getitem(self, index=steps[0])
+        return out if len(steps) == 1 else P.getitem(out, index=steps[1])
 
 
 def _binary(prim: Primitive, reflected: bool, comparison: bool, equality: bool) -> Callable:

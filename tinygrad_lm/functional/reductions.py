@@ -9,19 +9,19 @@ from ..core import arguments as A
 from ..core.scopes import composite
 
 
-def mean(x, axis=None, keepdims: bool = False):
+def mean(x, axis=None, keepdims: bool = False, *, dim=None):
     """The mean over ``axis``: a sum divided by the number of entries summed.
 
     >>> import tinygrad_lm as tg
     >>> tg.functional.mean(tg.Tensor([[1.0, 3.0], [5.0, 7.0]]), axis=1)
     Tensor([2., 6.])
     """
-    total = x.sum(A.axes(axis, x.ndim, "mean"), keepdims)
+    total = x.sum(A.reduce_axes(axis, x.ndim, "mean", dim), keepdims)
     count = x.size // max(total.size, 1) if x.size else 0
     return total / count
 
 
-def min(x, axis=None, keepdims: bool = False):  # noqa: A001 (numpy's and torch's name)
+def min(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001 (numpy's and torch's name)
     """The minimum over ``axis``, as -max(-x): ties share the gradient as in ``max``.
 
     Integer and boolean data (which never require grad) take numpy's minimum instead, since
@@ -33,7 +33,7 @@ def min(x, axis=None, keepdims: bool = False):  # noqa: A001 (numpy's and torch'
     >>> tg.functional.min(tg.Tensor(np.array([200, 3], dtype=np.uint8)))
     Tensor(3, dtype=uint8)
     """
-    axes = A.axes(axis, x.ndim, "min")
+    axes = A.reduce_axes(axis, x.ndim, "min", dim)
     if x.dtype.kind == "f":
         return -(-x).max(axes, keepdims)
     try:
@@ -43,7 +43,7 @@ def min(x, axis=None, keepdims: bool = False):  # noqa: A001 (numpy's and torch'
 
 
 @composite("logsumexp")
-def logsumexp(x, axis=None, keepdims: bool = False):
+def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None):
     """log(sum(exp(x))) over ``axis``, shifted by the maximum so that nothing overflows.
 
     The shift is a constant: the result does not depend on it, so neither does the gradient
@@ -56,7 +56,7 @@ def logsumexp(x, axis=None, keepdims: bool = False):
     >>> tg.functional.logsumexp(tg.Tensor(np.zeros((2, 0))), axis=1)
     Tensor([-inf, -inf])
     """
-    axes = A.axes(axis, x.ndim, "logsumexp")
+    axes = A.reduce_axes(axis, x.ndim, "logsumexp", dim)
     if x.size:
         shift = np.max(x.data, axis=axes, keepdims=True)
     else:  # an empty axis has no maximum and needs no shift
@@ -71,21 +71,23 @@ def logsumexp(x, axis=None, keepdims: bool = False):
 
 
 @composite("log_softmax")
-def log_softmax(x, axis: int = -1):
+def log_softmax(x, axis: int = -1, *, dim=None):
     """x - logsumexp(x): log-probabilities, finite for logits of any magnitude.
 
     >>> import tinygrad_lm as tg
     >>> tg.functional.log_softmax(tg.Tensor([1e4, 0.0])).data
     array([     0., -10000.])
     """
-    return x - logsumexp(x, A.axes(axis, x.ndim, "log_softmax"), keepdims=True)
+    axes = A.reduce_axes(A.alias(axis, dim, "log_softmax", -1), x.ndim, "log_softmax")
+    return x - logsumexp(x, axes, keepdims=True)
 
 
-def softmax(x, axis: int = -1):
+def softmax(x, axis: int = -1, *, dim=None):
     """exp(x) normalised along ``axis``, as exp(log_softmax(x)); empty for an empty axis.
 
     >>> import tinygrad_lm as tg
     >>> tg.functional.softmax(tg.Tensor([0.0, np.log(3.0)])).data.round(6)
     array([0.25, 0.75])
     """
-    return log_softmax(x, A.axes(axis, x.ndim, "softmax")).exp()
+    axes = A.reduce_axes(A.alias(axis, dim, "softmax", -1), x.ndim, "softmax")
+    return log_softmax(x, axes).exp()
