@@ -4,11 +4,25 @@ from . import datasets, functional, losses, metrics, nn, optim
 from . import testing as testing
 from .core.engine import ZeroGradientWarning
 from .core.node import is_grad_enabled, no_grad
+from .creation import (
+    arange,
+    eye,
+    full,
+    linspace,
+    one_hot,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .draw.explorer import draw_backward
 from .draw.viz import draw_graph
 from .frontends.tensor import Tensor
 from .frontends.value import Value
-from .functional import concatenate, stack
+from .functional import concatenate, einsum, maximum, minimum, stack, where
 from .transforms.functions import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .transforms.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
@@ -21,3 +35,7 @@ __all__ = [
     "losses", "metrics", "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
     "hessian", "hvp", "jacfwd", "jacrev", "jvp", "vjp",
 ]
+cat = concatenate  # PyTorch's name
+__all__ += ["arange", "cat", "einsum", "eye", "full", "linspace", "maximum", "minimum",
+            "one_hot", "ones", "ones_like", "rand", "randn", "tensor", "where", "zeros",
+            "zeros_like"]

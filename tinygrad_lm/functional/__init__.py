@@ -6,8 +6,9 @@ from here. ``tg.functional`` is the public face, as ``torch.nn.functional``.
 
 from .joins import array_function, concatenate, stack
 from .reductions import log_softmax, logsumexp, mean, min, softmax
+from .selection import einsum, maximum, minimum, where
 from .statistics import std, var
 
 __all__ = ["array_function", "concatenate", "log_softmax", "logsumexp", "mean", "min",
            "softmax", "stack"]
-__all__ += ["std", "var"]
+__all__ += ["einsum", "maximum", "minimum", "std", "var", "where"]

@@ -13,7 +13,7 @@ from ..core import primitives as P
 from ..core.node import Node
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0):
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None):
     """Join tensors along an existing axis, as ``np.concatenate``.
 
     >>> import tinygrad_lm as tg
@@ -27,11 +27,11 @@ def concatenate(tensors: Sequence[Any], axis: int = 0):
                          f"shapes {[tuple(p.shape) for p in parts]}")
     if ndim == 0:
         raise ValueError("concatenate: 0-d tensors cannot be concatenated; use stack")
-    (axis,) = A.axes(axis, ndim, "concatenate")
+    (axis,) = A.axes(A.alias(axis, dim, "concatenate", 0), ndim, "concatenate")
     return P.concatenate(*parts, axis=axis)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0):
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None):
     """Join tensors of one shape along a new axis, as ``np.stack``.
 
     >>> import tinygrad_lm as tg
@@ -42,7 +42,7 @@ def stack(tensors: Sequence[Any], axis: int = 0):
     shapes = {tuple(p.shape) for p in parts}
     if len(shapes) != 1:
         raise ValueError(f"stack: all inputs need the same shape, got {sorted(shapes)}")
-    (axis,) = A.axes(axis, parts[0].ndim + 1, "stack")
+    (axis,) = A.axes(A.alias(axis, dim, "stack", 0), parts[0].ndim + 1, "stack")
     expanded = [p.reshape(p.shape[:axis] + (1,) + p.shape[axis:]) for p in parts]
     return P.concatenate(*expanded, axis=axis)
 
