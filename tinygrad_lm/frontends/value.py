@@ -164,6 +164,22 @@ class Value(Node):
     def __bool__(self) -> bool:
         return self.data != 0
 
+    def __format__(self, spec: str) -> str:
+        """Formats as its number with a spec (``f"{loss:.3f}"``), as its repr without one.
+
+        >>> f"{Value(0.12345):.2f}"
+        '0.12'
+        """
+        return format(self.data, spec) if spec else str(self)
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        """Its number rounded by Python's ``round``.
+
+        >>> round(Value(2.71828), 2)
+        2.72
+        """
+        return round(self.data, ndigits)
+
 
 def _unary(prim: Primitive) -> Callable:
     """The method ``prim(self)``: this front-end's lean path to ``engine.apply``'s contract."""
