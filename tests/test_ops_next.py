@@ -251,7 +251,7 @@ def test_reductions_take_axis_0_or_minus_1_on_a_0d_tensor(op, axis):
     out = getattr(leaf, op)(axis, **correction) if op not in ("softmax", "log_softmax") \
         else getattr(leaf, op)(axis)
     expected = getattr(t, op)(axis, **correction)
-    expected = expected[0] if isinstance(expected, tuple) else expected  # max(dim): (values, indices)
+    expected = expected[0] if isinstance(expected, tuple) else expected  # max(dim): values, indices
     assert out.shape == ()
     np.testing.assert_allclose(out.data, expected.detach().numpy(), atol=1e-12)
     if op != "std":  # d std / dx at zero spread is NaN in torch, 0/0

@@ -36,4 +36,4 @@ def std(x, axis=None, keepdims: bool = False, correction: float = 1, *, dim=None
     >>> tg.Tensor([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).std(correction=0).item()
     2.0
     """
-    return var(x, axis, keepdims, correction, dim=dim).sqrt()
+    return var(x, A.alias(axis, dim, "std"), keepdims, correction).sqrt()
