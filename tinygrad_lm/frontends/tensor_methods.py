@@ -91,7 +91,8 @@ class TensorMethods:
         >>> tg.Tensor([1.0, 2.0, 3.0]).cumsum(0)
         Tensor([1., 3., 6.])
         """
-        return P.cumsum(self, axis=_one_axis(self, axis, dim, "cumsum"))
+        axis = _one_axis(self, axis, dim, "cumsum")
+        return self.reshape(()) if self.ndim == 0 else P.cumsum(self, axis=axis)
 
     def cummax(self, axis: int | None = None, *, dim=None) -> ValuesIndices:
         """The running maximum along ``axis`` and the index it comes from (the latest of tied
