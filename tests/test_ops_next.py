@@ -4,7 +4,7 @@ forward mode, second order, float32 and bad input."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import arrays, axes_for, broadcastable_pair, shapes
 
@@ -203,6 +203,7 @@ def test_var_std_cumsum_flip_over_axes_as_torch(data):
     shape = data.draw(shapes(min_dims=1, max_dims=3))
     x = data.draw(arrays(shape, min_value=-3, max_value=3))
     axis = data.draw(axes_for(len(shape)))
+    assume(axis != ())  # numpy's axis=() reduces nothing; torch reads dim=() as every axis
     correction = data.draw(st.sampled_from([0, 1]))
     keepdims = data.draw(st.booleans())
     t = torch.tensor(x, requires_grad=True)

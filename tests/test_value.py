@@ -24,6 +24,10 @@ UNARY = {
     "log": (lambda x: x.log(), (0.1, 3.0)),
     "sigmoid": (lambda x: x.sigmoid(), (-5.0, 5.0)),
     "sqrt": (lambda x: x.sqrt(), (0.1, 3.0)),
+    "sin": (lambda x: x.sin(), (-3.0, 3.0)),
+    "cos": (lambda x: x.cos(), (-3.0, 3.0)),
+    "log1p": (lambda x: x.log1p(), (-0.9, 3.0)),
+    "expm1": (lambda x: x.expm1(), (-3.0, 3.0)),
     "pow_int": (lambda x: x ** 3, (-2.0, 2.0)),
     "pow_float": (lambda x: x ** 2.5, (0.1, 2.0)),
     "pow_negative": (lambda x: x ** -1.5, (0.5, 2.0)),
@@ -112,7 +116,8 @@ def test_every_shared_op_has_a_case():
     shared = {prim.name for _, prim, *_ in table
               if prim.scalar is not None and not prim.is_piecewise_constant}
     assert covered == shared == {"add", "sub", "mul", "div", "pow", "neg", "abs", "relu", "tanh",
-                                 "exp", "log", "sigmoid", "sqrt"}
+                                 "exp", "log", "sigmoid", "sqrt", "sin", "cos", "log1p",
+                                 "expm1"}
 
 
 @pytest.mark.parametrize("name", list(COMPARISONS))
