@@ -132,6 +132,8 @@ def _running(x, axis: int, extreme) -> ValuesIndices:
     running = extreme.accumulate(data, axis=axis)
     steps = np.arange(data.shape[axis]).reshape((-1,) + (1,) * (data.ndim - axis - 1))
     # The latest position where the entry equals the running extreme: its own index there,
-    # and the previous holder's elsewhere (an entry that does not reach it keeps it).
-    indices = np.maximum.accumulate(np.where(data == running, steps, 0), axis=axis)
+    # and the previous holder's elsewhere (an entry that does not reach it keeps it). A NaN
+    # takes over and stays, as in PyTorch.
+    reaches = (data == running) | np.isnan(data)
+    indices = np.maximum.accumulate(np.where(reaches, steps, 0), axis=axis)
     return ValuesIndices(x.take_along_axis(indices, axis), x._new(indices))
