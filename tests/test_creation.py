@@ -82,6 +82,15 @@ def test_dim_is_accepted_wherever_axis_is():
         np.testing.assert_array_equal(getattr(t, op)(dim=1).data, getattr(t, op)(axis=1).data)
         with pytest.raises(TypeError, match=f"{op}: got both axis=0 and dim=1"):
             getattr(t, op)(0, dim=1)
+    tt = torch.from_numpy(x)
+    for op in ("sum", "mean", "logsumexp", "var", "std", "argmax"):
+        theirs = getattr(tt, op)(dim=1, keepdim=True)
+        np.testing.assert_allclose(getattr(t, op)(dim=1, keepdim=True).data, theirs.numpy())
+        with pytest.raises(TypeError, match=f"{op}: got both keepdims=True and keepdim=True"):
+            getattr(t, op)(1, True, keepdim=True)
+    for op in ("max", "min"):
+        theirs = getattr(tt, op)(dim=0, keepdim=True).values
+        np.testing.assert_array_equal(getattr(t, op)(dim=0, keepdim=True).data, theirs.numpy())
     for op in ("softmax", "log_softmax", "cumsum", "flip", "squeeze"):
         np.testing.assert_array_equal(getattr(t, op)(dim=0).data, getattr(t, op)(0).data)
     assert t.unsqueeze(dim=0).shape == (1, 2, 3)

@@ -40,6 +40,20 @@ def alias(axis: Any, dim: Any, op: str, default: Any = None) -> Any:
     return dim
 
 
+def keep(keepdims: Any, keepdim: Any, op: str) -> Any:
+    """``keepdims``, or ``keepdim`` (PyTorch's name for it) given in its place; never both.
+
+    >>> keep(False, True, "sum"), keep(True, None, "sum")
+    (True, True)
+    """
+    if keepdim is None:
+        return keepdims
+    if keepdims is not False:
+        raise TypeError(f"{op}: got both keepdims={keepdims!r} and keepdim={keepdim!r}; keepdim "
+                        f"is PyTorch's name for keepdims, give one of them")
+    return keepdim
+
+
 def reduce_axes(axis: Any, ndim: int, op: str, dim: Any = None) -> tuple[int, ...] | None:
     """The axes a reduction runs over, as ``axes``; ``dim`` may name them (as in PyTorch), and a
     0-d tensor takes axis 0 or -1 as PyTorch does: a reduction over no axis at all.

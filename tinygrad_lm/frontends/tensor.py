@@ -312,14 +312,16 @@ class Tensor(TensorMethods, TensorShape, Node):
     # installed below; sum is here, on its fast path.
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
-            dim=None) -> Tensor:
-        """The sum over ``axis`` (all axes by default; ``dim`` is PyTorch's name for it).
+            dim=None, keepdim=None) -> Tensor:
+        """The sum over ``axis`` (all axes by default); ``dim`` and ``keepdim`` are PyTorch's
+        names for ``axis`` and ``keepdims``.
 
         >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
         Tensor([4., 6.])
         """
-        if dim is not None or self.data.ndim == 0:
+        if dim is not None or keepdim is not None or self.data.ndim == 0:
             axis = A.reduce_axes(axis, self.ndim, "sum", dim)
+            keepdims = A.keep(keepdims, keepdim, "sum")
         data, params = self.data, {"axis": A.axes(axis, self.ndim, "sum"), "keepdims": keepdims}
         out = P.sum.forward(data, **params)
         if self.requires_grad and (not threads_without_grad or is_grad_enabled()):

@@ -62,7 +62,8 @@ class TensorMethods:
             raise ValueError("clip: give lo, hi or both")
         return P.clip(self, lo=lo, hi=hi)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim=None):
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim=None,
+               keepdim=None):
         """The index of the largest entry; zero gradient, undefined at a tie.
 
         >>> import tinygrad_lm as tg
@@ -70,19 +71,21 @@ class TensorMethods:
         Tensor([1, 0], dtype=int64)
         """
         axes = A.reduce_axes(axis, self.ndim, "argmax", dim)
+        keepdims = A.keep(keepdims, keepdim, "argmax")
         if axes is not None and len(axes) != 1:  # a 0-d tensor's dim 0: its only index
             return P.argmax(self, axis=None, keepdims=keepdims)
         return P.argmax(self, axis=None if axes is None else axes[0], keepdims=keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, *,
-            dim=None):
+            dim=None, keepdim=None):
         """The maximum over ``axis``; tied entries share the gradient evenly.
 
         >>> import tinygrad_lm as tg
         >>> tg.Tensor([[1.0, 5.0], [3.0, 4.0]]).max(axis=1)
         Tensor([5., 4.])
         """
-        return P.max(self, axis=A.reduce_axes(axis, self.ndim, "max", dim), keepdims=keepdims)
+        return P.max(self, axis=A.reduce_axes(axis, self.ndim, "max", dim),
+                     keepdims=A.keep(keepdims, keepdim, "max"))
 
     def cumsum(self, axis: int | None = None, *, dim=None):
         """The running sum along ``axis``, as ``torch.cumsum``.

@@ -9,19 +9,19 @@ from ..core import arguments as A
 from ..core.scopes import composite
 
 
-def mean(x, axis=None, keepdims: bool = False, *, dim=None):
+def mean(x, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     """The mean over ``axis``: a sum divided by the number of entries summed.
 
     >>> import tinygrad_lm as tg
     >>> tg.functional.mean(tg.Tensor([[1.0, 3.0], [5.0, 7.0]]), axis=1)
     Tensor([2., 6.])
     """
-    total = x.sum(A.reduce_axes(axis, x.ndim, "mean", dim), keepdims)
+    total = x.sum(A.reduce_axes(axis, x.ndim, "mean", dim), A.keep(keepdims, keepdim, "mean"))
     count = x.size // max(total.size, 1) if x.size else 0
     return total / count
 
 
-def min(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001 (numpy's and torch's name)
+def min(x, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):  # noqa: A001 (numpy's and torch's name)
     """The minimum over ``axis``, as -max(-x): ties share the gradient as in ``max``.
 
     Integer and boolean data (which never require grad) take numpy's minimum instead, since
@@ -33,7 +33,7 @@ def min(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001 (numpy
     >>> tg.functional.min(tg.Tensor(np.array([200, 3], dtype=np.uint8)))
     Tensor(3, dtype=uint8)
     """
-    axes = A.reduce_axes(axis, x.ndim, "min", dim)
+    axes, keepdims = A.reduce_axes(axis, x.ndim, "min", dim), A.keep(keepdims, keepdim, "min")
     if x.dtype.kind == "f":
         return -(-x).max(axes, keepdims)
     try:
@@ -43,7 +43,7 @@ def min(x, axis=None, keepdims: bool = False, *, dim=None):  # noqa: A001 (numpy
 
 
 @composite("logsumexp")
-def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None):
+def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     """log(sum(exp(x))) over ``axis``, shifted by the maximum so that nothing overflows.
 
     The shift is a constant: the result does not depend on it, so neither does the gradient
@@ -57,6 +57,7 @@ def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None):
     Tensor([-inf, -inf])
     """
     axes = A.reduce_axes(axis, x.ndim, "logsumexp", dim)
+    keepdims = A.keep(keepdims, keepdim, "logsumexp")
     if x.size:
         shift = np.max(x.data, axis=axes, keepdims=True)
     else:  # an empty axis has no maximum and needs no shift

@@ -7,7 +7,8 @@ from ..core.scopes import composite
 
 
 @composite("var")
-def var(x, axis=None, keepdims: bool = False, correction: float = 1, *, dim=None):
+def var(x, axis=None, keepdims: bool = False, correction: float = 1, *, dim=None,
+        keepdim=None):
     """The variance over ``axis``: the sum of squared deviations from the mean divided by
     N - ``correction`` (1: unbiased, as PyTorch's default; 0: the population variance).
 
@@ -19,7 +20,7 @@ def var(x, axis=None, keepdims: bool = False, correction: float = 1, *, dim=None
     >>> tg.Tensor([[1.0, 3.0], [2.0, 2.0]]).var(dim=1, correction=0)
     Tensor([1., 0.])
     """
-    axes = A.reduce_axes(axis, x.ndim, "var", dim)
+    axes, keepdims = A.reduce_axes(axis, x.ndim, "var", dim), A.keep(keepdims, keepdim, "var")
     if isinstance(correction, bool) or not isinstance(correction, (int, float)):
         raise TypeError(f"var: correction must be a number, got {correction!r}")
     centred = x - x.mean(axes, keepdims=True)
@@ -29,11 +30,13 @@ def var(x, axis=None, keepdims: bool = False, correction: float = 1, *, dim=None
 
 
 @composite("std")
-def std(x, axis=None, keepdims: bool = False, correction: float = 1, *, dim=None):
+def std(x, axis=None, keepdims: bool = False, correction: float = 1, *, dim=None,
+        keepdim=None):
     """The standard deviation over ``axis``: the square root of ``var`` (same arguments).
 
     >>> import tinygrad_lm as tg
     >>> tg.Tensor([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).std(correction=0).item()
     2.0
     """
-    return var(x, A.alias(axis, dim, "std"), keepdims, correction).sqrt()
+    axis, keepdims = A.alias(axis, dim, "std"), A.keep(keepdims, keepdim, "std")
+    return var(x, axis, keepdims, correction).sqrt()
