@@ -2,6 +2,7 @@
 (``tg.nn.scalar``). Imports the front-ends and ``functional``."""
 
 from . import scalar
-from .layers import MLP, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
+from .layers import MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
+from .module import Module
 
 __all__ = ["MLP", "Linear", "Module", "ReLU", "Sequential", "Sigmoid", "Tanh", "scalar"]
