@@ -9,6 +9,7 @@ from .draw.viz import draw_graph
 from .frontends.tensor import Tensor
 from .frontends.value import Value
 from .functional import concatenate, stack
+from .io.state import load, save
 from .transforms.functions import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .transforms.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
@@ -21,3 +22,4 @@ __all__ = [
     "losses", "metrics", "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
     "hessian", "hvp", "jacfwd", "jacrev", "jvp", "vjp",
 ]
+__all__ += ["load", "save"]

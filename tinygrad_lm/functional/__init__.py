@@ -4,8 +4,13 @@ This layer may import ``core`` and ``tensor``-free helpers only; ``tensor`` bind
 from here. ``tg.functional`` is the public face, as ``torch.nn.functional``.
 """
 
+from .activations import elu, gelu, leaky_relu, silu, softplus
+from .dropout import dropout, embedding
 from .joins import array_function, concatenate, stack
+from .normalization import batch_norm, layer_norm
 from .reductions import log_softmax, logsumexp, mean, min, softmax
 
 __all__ = ["array_function", "concatenate", "log_softmax", "logsumexp", "mean", "min",
            "softmax", "stack"]
+__all__ += ["batch_norm", "dropout", "elu", "embedding", "gelu", "layer_norm", "leaky_relu",
+            "silu", "softplus"]

@@ -22,7 +22,7 @@ __all__ = ["load", "save"]
 def _as_array(key: str, value: Any) -> np.ndarray:
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch.Tensor
         value = value.detach().cpu().numpy()
-    elif hasattr(value, "data") and isinstance(getattr(value, "data"), np.ndarray):
+    elif hasattr(value, "data") and isinstance(value.data, np.ndarray):
         value = value.data  # a tinygrad_lm Tensor
     if not isinstance(value, (np.ndarray, np.generic, int, float, bool)):
         raise TypeError(f"save: the value of {key!r} is a {type(value).__name__}, not an "

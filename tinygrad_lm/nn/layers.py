@@ -2,7 +2,8 @@
 
 ``Linear`` stores its weight as ``(in_features, out_features)`` and computes ``x @ W + b``,
 the orientation of hand-derived backprop (``Z1 = X @ W1``); PyTorch stores the transpose and
-computes ``x @ W.T + b``; ``state_dict()`` exports PyTorch's ``(out, in)`` layout. The initialisation is PyTorch's: weight and bias uniform in
+computes ``x @ W.T + b``, so ``state_dict()`` exports (and ``load_state_dict`` takes) the
+``(out, in)`` transpose. The initialisation is PyTorch's: weight and bias uniform in
 ``(-1/sqrt(in_features), 1/sqrt(in_features))``.
 """
 

@@ -38,7 +38,11 @@ def as_tensor(x: Any) -> Tensor:
 
 
 class IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict`` did not match, as PyTorch's ``_IncompatibleKeys``."""
+    """What ``load_state_dict`` did not match, as PyTorch's ``_IncompatibleKeys``.
+
+    >>> IncompatibleKeys(["bias"], []).missing_keys
+    ['bias']
+    """
 
     missing_keys: list[str]
     unexpected_keys: list[str]
