@@ -27,7 +27,7 @@ class _BatchNorm(Module):
     _ndims: tuple[int, ...] = ()
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True):
+                 affine: bool = True, track_running_stats: bool = True, *, bias: bool = True):
         name = type(self).__name__
         self.num_features = _positive(num_features, "num_features", name)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
@@ -38,7 +38,8 @@ class _BatchNorm(Module):
         self.track_running_stats = bool(track_running_stats)
         # Ones and zeros: the identity transform, PyTorch's initialisation.
         self.weight = Tensor(np.ones(num_features), requires_grad=True) if affine else None
-        self.bias = Tensor(np.zeros(num_features), requires_grad=True) if affine else None
+        self.bias = (Tensor(np.zeros(num_features), requires_grad=True) if affine and bias
+                     else None)
         if track_running_stats:
             self.register_buffer("running_mean", np.zeros(num_features))
             self.register_buffer("running_var", np.ones(num_features))
@@ -67,7 +68,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -75,7 +77,7 @@ class BatchNorm1d(_BatchNorm):
 
     >>> bn = BatchNorm1d(3)
     >>> bn
-    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
     >>> out = bn(np.arange(12.0).reshape(4, 3))
     >>> bn.running_mean.data, int(bn.num_batches_tracked.data)
     (array([0.45, 0.55, 0.65]), 1)
@@ -100,7 +102,7 @@ class LayerNorm(Module):
 
     >>> norm = LayerNorm(4)
     >>> norm
-    LayerNorm((4,), eps=1e-05, elementwise_affine=True)
+    LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)
     >>> norm(np.arange(8.0).reshape(2, 4)).data.round(3)
     array([[-1.342, -0.447,  0.447,  1.342],
            [-1.342, -0.447,  0.447,  1.342]])
@@ -127,4 +129,5 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
