@@ -28,6 +28,13 @@ XBN4 = rng.normal(size=(3, 4, 2, 3))
 XLN = rng.normal(size=(3, 2, 4))
 WLN, BLN = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
 
+Q, K, V = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4)), rng.normal(size=(2, 5, 2))
+BOOL_MASK = rng.uniform(size=(3, 5)) > 0.3
+BOOL_MASK[:, 0] = True                  # every query sees at least one key
+FLOAT_MASK = rng.normal(size=(2, 3, 5))
+SDPA = F.scaled_dot_product_attention
+TSDPA = TF.scaled_dot_product_attention
+
 # name -> (ours, torch's, inputs): every floating input is differentiated.
 CASES = {
     "erf": (lambda x: P.erf(x), torch.erf, [X]),
@@ -50,6 +57,15 @@ CASES = {
                         [XBN4, W4, B4]),
     "layer_norm": (lambda x, w, b: F.layer_norm(x, (2, 4), w, b),
                    lambda x, w, b: TF.layer_norm(x, (2, 4), w, b), [XLN, WLN, BLN]),
+    "sdpa": (SDPA, TSDPA, [Q, K, V]),
+    "sdpa_causal": (lambda q, k, v: SDPA(q, k, v, is_causal=True),
+                    lambda q, k, v: TSDPA(q, k, v, is_causal=True), [Q, Q, V[:, :3]]),
+    "sdpa_bool_mask": (lambda q, k, v: SDPA(q, k, v, attn_mask=BOOL_MASK, scale=0.3),
+                       lambda q, k, v: TSDPA(q, k, v, attn_mask=torch.from_numpy(BOOL_MASK),
+                                             scale=0.3), [Q, K, V]),
+    "sdpa_float_mask": (lambda q, k, v: SDPA(q, k, v, attn_mask=FLOAT_MASK),
+                        lambda q, k, v: TSDPA(q, k, v, attn_mask=torch.from_numpy(FLOAT_MASK)
+                                              .to(q.dtype)), [Q, K, V]),
     "layer_norm_plain": (lambda x: F.layer_norm(x, 4), lambda x: TF.layer_norm(x, (4,)), [XLN]),
 }
 
@@ -192,6 +208,14 @@ BAD = [
      "index 3 is out of range for 3 embeddings"),
     (lambda: F.embedding(np.array([0]), tg.Tensor(np.ones(3))), ValueError,
      "weight must be a 2-D Tensor"),
+    (lambda: SDPA(tg.Tensor(Q), tg.Tensor(K[..., :3]), tg.Tensor(V)), ValueError,
+     r"disagree: q \(2, 3, 4\), k \(2, 5, 3\), v \(2, 5, 2\)"),
+    (lambda: SDPA(tg.Tensor(Q), tg.Tensor(K), tg.Tensor(V), BOOL_MASK, is_causal=True),
+     ValueError, "not both"),
+    (lambda: SDPA(tg.Tensor(Q), tg.Tensor(K), tg.Tensor(V), np.ones((3, 5), int)), TypeError,
+     "attn_mask must be boolean or floating, got int64"),
+    (lambda: SDPA(tg.Tensor(np.ones(3)), tg.Tensor(K), tg.Tensor(V)), ValueError,
+     "q must be a floating Tensor with at least 2 axes"),
 ]
 
 

@@ -5,6 +5,7 @@ from here. ``tg.functional`` is the public face, as ``torch.nn.functional``.
 """
 
 from .activations import elu, gelu, leaky_relu, silu, softplus
+from .attention import scaled_dot_product_attention
 from .dropout import dropout, embedding
 from .joins import array_function, concatenate, stack
 from .normalization import batch_norm, layer_norm
@@ -14,3 +15,4 @@ __all__ = ["array_function", "concatenate", "log_softmax", "logsumexp", "mean", 
            "softmax", "stack"]
 __all__ += ["batch_norm", "dropout", "elu", "embedding", "gelu", "layer_norm", "leaky_relu",
             "silu", "softplus"]
+__all__ += ["scaled_dot_product_attention"]
