@@ -177,6 +177,10 @@ def test_a_saved_state_dict_loads_into_torch_and_gives_the_same_outputs(tmp_path
                          nn.LayerNorm(5), nn.LeakyReLU(0.1), nn.Linear(5, 3)).eval()
     back.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
     np.testing.assert_allclose(back(x).data, expected, rtol=0, atol=1e-12)
+    again = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.GELU(), nn.Linear(6, 5),
+                          nn.LayerNorm(5), nn.LeakyReLU(0.1), nn.Linear(5, 3)).eval()
+    again.load_state_dict(ref.state_dict())          # torch tensors are taken as they are
+    np.testing.assert_allclose(again(x).data, expected, rtol=0, atol=1e-12)
 
 
 def test_torch_keys_match_for_every_new_module():
@@ -191,3 +195,20 @@ def test_torch_keys_match_for_every_new_module():
         assert {k: v.shape for k, v in sd.items()} == {
             k: tuple(v.shape) for k, v in theirs.state_dict().items()}
         assert repr(ours).split("(")[0] == repr(theirs).split("(")[0]
+
+
+def test_an_optimizer_keeps_training_the_loaded_parameters():
+    net, source = nn.Linear(3, 1, seed=0), nn.Linear(3, 1, seed=1)
+    opt = tg.optim.SGD(net.parameters(), lr=0.1)
+    net.load_state_dict(source.state_dict())
+    ((net(np.ones((2, 3))) - 1.0) ** 2).sum().backward()
+    opt.step()
+    assert not np.array_equal(net.weight.data, source.weight.data)
+    assert net.parameters()[0] is opt.params[0]
+
+
+def test_float32_module_loads_float64_arrays_in_its_own_dtype():
+    layer = nn.Linear(2, 2, seed=0)
+    layer.weight.data = layer.weight.data.astype(np.float32)
+    layer.load_state_dict(nn.Linear(2, 2, seed=1).state_dict())
+    assert layer.weight.dtype == np.float32

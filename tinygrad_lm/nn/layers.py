@@ -22,13 +22,19 @@ from .module import as_tensor as _as_tensor
 class Linear(Module):
     """``x @ weight + bias`` with ``weight`` of shape ``(in_features, out_features)``.
 
-    ``seed`` (an int or a ``np.random.Generator``) makes the initialisation reproducible.
+    ``seed`` (an int or a ``np.random.Generator``) makes the initialisation reproducible. The
+    repr says the layout held, ``weight=(in, out)``; ``state_dict()`` gives PyTorch's
+    ``(out, in)`` transpose, so it loads into ``torch.nn.Linear``.
 
     >>> layer = Linear(4, 3, seed=0)
     >>> layer(np.ones((2, 4))).shape
     (2, 3)
     >>> bool(np.all(np.abs(layer.weight.data) <= 0.5))
     True
+    >>> layer
+    Linear(in_features=4, out_features=3, bias=True, weight=(in, out))
+    >>> layer.weight.shape, layer.state_dict()["weight"].shape
+    ((4, 3), (3, 4))
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,

@@ -116,16 +116,23 @@ class Module:
         """
         return [m for _, m in self.named_modules()]
 
-    def _own(self, is_member) -> Iterator[tuple[str, Tensor]]:
-        return ((name, value) for name, value in self._children() if is_member(name, value))
+    def _own_parameters(self) -> Iterator[tuple[str, Tensor]]:
+        return ((name, value) for name, value in self._children() if _is_parameter(value))
 
-    def _named_members(self, is_member, prefix: str) -> Iterator[tuple[str, Tensor]]:
+    def _own_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        names = self.__dict__.get("_buffer_names", ())
+        return ((name, value) for name, value in self._children()
+                if name in names and isinstance(value, Tensor))
+
+    def _named_members(self, own, prefix: str = "") -> Iterator[tuple[str, Module, str, Tensor]]:
+        """(dotted key, owning module, attribute name, tensor) for each tensor ``own(module)``
+        yields, every tensor once, module by module in the order of ``named_modules()``."""
         seen: set[int] = set()
         for path, module in self.named_modules(prefix.rstrip(".")):
-            for name, value in module._own(is_member):
+            for name, value in own(module):
                 if id(value) not in seen:
                     seen.add(id(value))
-                    yield (f"{path}.{name}" if path else name), value
+                    yield (f"{path}.{name}" if path else name), module, name, value
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
         """Every parameter once, with its dotted path: own tensors first, then sub-modules'.
@@ -134,7 +141,7 @@ class Module:
         >>> [(name, p.shape) for name, p in Linear(3, 2, seed=0).named_parameters()]
         [('weight', (3, 2)), ('bias', (2,))]
         """
-        return self._named_members(lambda name, value: _is_parameter(value), prefix)
+        return ((key, p) for key, _, _, p in self._named_members(Module._own_parameters, prefix))
 
     def parameters(self) -> list[Tensor]:
         """The parameters, in the order of ``named_parameters()``.
@@ -169,13 +176,7 @@ class Module:
         >>> [name for name, _ in BatchNorm1d(3).named_buffers()]
         ['running_mean', 'running_var', 'num_batches_tracked']
         """
-        seen: set[int] = set()
-        for path, module in self.named_modules(prefix.rstrip(".")):
-            names = module.__dict__.get("_buffer_names", ())
-            for name, value in module._children():
-                if name in names and isinstance(value, Tensor) and id(value) not in seen:
-                    seen.add(id(value))
-                    yield (f"{path}.{name}" if path else name), value
+        return ((key, b) for key, _, _, b in self._named_members(Module._own_buffers, prefix))
 
     def buffers(self) -> list[Tensor]:
         """The buffers, in the order of ``named_buffers()``.
@@ -233,18 +234,9 @@ class Module:
         return array
 
     def _state_entries(self) -> Iterator[tuple[str, Module, str, Tensor]]:
-        """(key, owning module, attribute name, tensor): each module's parameters, then its
-        buffers, then its sub-modules', as PyTorch orders a state dict."""
-        seen: set[int] = set()
-        for path, module in self.named_modules():
-            names = module.__dict__.get("_buffer_names", ())
-            own = [(n, v) for n, v in module._children() if _is_parameter(v)]
-            own += [(n, v) for n, v in module._children()
-                    if n in names and isinstance(v, Tensor)]
-            for name, tensor in own:
-                if id(tensor) not in seen:
-                    seen.add(id(tensor))
-                    yield (f"{path}.{name}" if path else name), module, name, tensor
+        """Each module's parameters, then its buffers, then its sub-modules', as PyTorch orders
+        a state dict."""
+        return self._named_members(lambda m: (*m._own_parameters(), *m._own_buffers()))
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Parameters and buffers as copies of their arrays, with PyTorch's keys and layouts.
