@@ -212,3 +212,10 @@ def test_float32_module_loads_float64_arrays_in_its_own_dtype():
     layer.weight.data = layer.weight.data.astype(np.float32)
     layer.load_state_dict(nn.Linear(2, 2, seed=1).state_dict())
     assert layer.weight.dtype == np.float32
+
+
+def test_parameters_and_buffers_are_named_for_drawings():
+    net = _net()
+    assert [b.name for b in net.buffers()] == ["1.running_mean", "1.running_var",
+                                               "1.num_batches_tracked"]
+    assert net[4].weight.name == "4.weight"

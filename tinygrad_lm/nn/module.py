@@ -70,11 +70,13 @@ class Module:
         if name in self.__dict__.get("_buffer_names", ()) and value is not None:
             value = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
         object.__setattr__(self, name, value)
-        if _is_parameter(value) or isinstance(value, Module) or _is_module_list(value):
+        is_buffer = name in self.__dict__.get("_buffer_names", ())
+        if (_is_parameter(value) or is_buffer or isinstance(value, Module)
+                or _is_module_list(value)):
             # Children are built before their parents, so the outermost module to adopt a
-            # parameter names it last, with the full path.
-            for path, p in self.named_parameters():
-                p.name = path
+            # parameter (or buffer) names it last, with the full path, for drawings.
+            for path, _, _, t in self._state_entries():
+                t.name = path
 
     def _children(self) -> Iterator[tuple[str, Any]]:
         """The attributes that may hold parameters, in the order they were set."""
