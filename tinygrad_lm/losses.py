@@ -116,12 +116,12 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
                         f"dtype, got {raw.dtype}; convert one-hot labels with .astype(float)")
     if raw.shape == logits.shape and logits.ndim != 0:
         _check_unit_interval(raw, op, "target probabilities")
-        if not isinstance(target, Tensor):
-            target = Tensor(raw.astype(logits.dtype))
-        probs, _ = _classes_last(target, op, "target")
-        return _reduce(-(logp * probs).sum(axis=1).reshape(batch), reduction)
+        # An array target stays an array (a constant, not a graph node), as before.
+        probs = target if isinstance(target, Tensor) else raw.astype(logits.dtype)
+        probs, _ = _classes_last(probs, op, "target")
+        return _reduce(_to_batch(-(logp * probs).sum(axis=1), batch), reduction)
     labels = _labels(raw, logits.shape, batch, op)
-    return _reduce(-logp[np.arange(len(labels)), labels].reshape(batch), reduction)
+    return _reduce(_to_batch(-logp[np.arange(len(labels)), labels], batch), reduction)
 
 
 def nll_loss(log_probs: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -139,12 +139,12 @@ def nll_loss(log_probs: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     log_probs = _as_pred(log_probs, op, "log_probs")
     flat, batch = _classes_last(log_probs, op, "log_probs")
     labels = _labels(_data(target), log_probs.shape, batch, op)
-    return _reduce(-flat[np.arange(len(labels)), labels].reshape(batch), reduction)
+    return _reduce(_to_batch(-flat[np.arange(len(labels)), labels], batch), reduction)
 
 
-def _classes_last(x: Tensor, op: str, name: str) -> tuple[Tensor, tuple[int, ...]]:
-    """``x`` of shape (C,), (N, C) or (N, C, d1, ...) as (M, C) rows, with the batch shape
-    ((), (N,) or (N, d1, ...)) the rows come from."""
+def _classes_last(x: Any, op: str, name: str) -> tuple[Any, tuple[int, ...]]:
+    """``x`` (a Tensor or an ndarray) of shape (C,), (N, C) or (N, C, d1, ...) as (M, C) rows,
+    with the batch shape ((), (N,) or (N, d1, ...)) the rows come from."""
     if x.ndim == 0:
         raise ValueError(f"{op}: {name} must have shape (C,), (N, C) or (N, C, d1, ...), got "
                          f"a 0-d tensor")
@@ -155,6 +155,11 @@ def _classes_last(x: Tensor, op: str, name: str) -> tuple[Tensor, tuple[int, ...
     batch = (x.shape[0], *x.shape[2:])
     moved = x.transpose(0, *range(2, x.ndim), 1)
     return moved.reshape(int(np.prod(batch)), x.shape[1]), batch
+
+
+def _to_batch(losses: Tensor, batch: tuple[int, ...]) -> Tensor:
+    """Per-row losses in the target's batch shape (no reshape node for (N, C) logits)."""
+    return losses if losses.shape == batch else losses.reshape(batch)
 
 
 def _labels(raw: np.ndarray, shape: tuple[int, ...], batch: tuple[int, ...],
