@@ -223,3 +223,18 @@ BAD = [
 def test_bad_input_is_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_strict_mode_sees_kinks_not_jumps():
+    # leaky_relu and elu are continuous at 0: strict mode keeps PyTorch's subgradient there.
+    for ours, theirs in [(lambda t: F.leaky_relu(t, 0.3), lambda t: TF.leaky_relu(t, 0.3)),
+                         (lambda t: F.elu(t, 1.5), lambda t: TF.elu(t, 1.5))]:
+        t = tg.Tensor([0.0, -2.0, 3.0], requires_grad=True)
+        ours(t).sum().backward(undefined="nan")
+        tt = torch.tensor([0.0, -2.0, 3.0], dtype=torch.float64, requires_grad=True)
+        theirs(tt).sum().backward()
+        np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=0, atol=1e-15)
+    # softplus's threshold is a real jump of 2e-9 in value: undefined exactly there.
+    t = tg.Tensor([20.0, 19.0], requires_grad=True)
+    F.softplus(t).sum().backward(undefined="nan")
+    assert np.isnan(t.grad[0]) and np.isfinite(t.grad[1])

@@ -1,7 +1,9 @@
 """Activation functions as composites of primitives, with PyTorch's formulas and kinks.
 
-Each picks its branch with a comparison mask (a 0.0/1.0 node whose derivative is zero), so the
-gradient at a kink is the one PyTorch's backward formula gives.
+The kinked ones are built from ``relu`` and ``clip``, which are continuous, so strict mode
+(``undefined="nan"``) sees a kink, not a jump, and the gradient at 0 is the one PyTorch's
+backward formula gives: ``clip(x, hi=0)`` passes the gradient at 0 (bounds included),
+``relu`` does not.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def _check_tensor(x, op: str):
 def softplus(x):
     """log(1 + e^x), and ``x`` itself above 20, as PyTorch's ``softplus`` (beta=1,
     threshold=20). Below -37 it rounds to 0 where PyTorch's log1p keeps e^x (under 1e-16).
+    The threshold is a real jump (of 2e-9): strict mode marks x = 20 as undefined.
 
     >>> import tinygrad_lm as tg
     >>> tg.functional.softplus(tg.Tensor([0.0, 30.0])).data.round(6)
@@ -51,8 +54,7 @@ def leaky_relu(x, negative_slope: float = 0.01):
     Tensor([-0.2,  3. ])
     """
     x = _check_tensor(x, "leaky_relu")
-    positive = x > 0
-    return x * (positive + negative_slope * (1 - positive))
+    return x.relu() + negative_slope * x.clip(hi=0.0)
 
 
 @composite("elu")
@@ -64,10 +66,8 @@ def elu(x, alpha: float = 1.0):
     Tensor([0., 2.])
     """
     x = _check_tensor(x, "elu")
-    positive = x > 0
-    negative = 1 - positive
-    # The exponent is 0 on the positive side, so a large x cannot overflow there.
-    return positive * x + negative * (alpha * ((x * negative).exp() - 1))
+    # The exponent is clipped to 0 on the positive side, so a large x cannot overflow there.
+    return x.relu() + alpha * (x.clip(hi=0.0).exp() - 1)
 
 
 @composite("gelu")
