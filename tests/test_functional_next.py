@@ -185,6 +185,8 @@ BAD = [
     (lambda: F.dropout(tg.Tensor([1.0]), p=1.0), ValueError, "p=1.0"),
     (lambda: F.dropout(tg.Tensor([1.0]), p=-0.1), ValueError, r"\[0, 1\), got p=-0.1"),
     (lambda: F.dropout([1.0], p=0.1), TypeError, "dropout: x must be a Tensor"),
+    (lambda: F.gelu(tg.Value(0.5)), TypeError, "gelu: x must be a Tensor, got a Value"),
+    (lambda: F.batch_norm(tg.Value(0.5)), TypeError, "batch_norm: input must be a Tensor"),
     (lambda: F.gelu(tg.Tensor([1.0]), "fast"), ValueError, "approximate must be"),
     (lambda: F.softplus(tg.Tensor(np.array([1, 2]))), TypeError, "softplus: x must have a float"),
     (lambda: F.batch_norm(tg.Tensor(np.ones(3)), None, None, training=True), ValueError,

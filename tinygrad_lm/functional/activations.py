@@ -20,7 +20,7 @@ _SOFTPLUS_THRESHOLD = 20.0
 
 
 def _check_tensor(x, op: str):
-    if not hasattr(x, "prim"):
+    if not (hasattr(x, "prim") and hasattr(x, "dtype")):
         raise TypeError(f"{op}: x must be a Tensor, got a {type(x).__name__}")
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: x must have a floating dtype, got {x.dtype}")

@@ -49,7 +49,7 @@ def scaled_dot_product_attention(q, k, v, attn_mask: Any = None, is_causal: bool
     """
     op = "scaled_dot_product_attention"
     for name, t in (("q", q), ("k", k), ("v", v)):
-        if not hasattr(t, "prim") or t.ndim < 2 or t.dtype.kind != "f":
+        if not (hasattr(t, "prim") and hasattr(t, "dtype")) or t.ndim < 2 or t.dtype.kind != "f":
             raise ValueError(f"{op}: {name} must be a floating Tensor with at least 2 axes, got "
                              f"{type(t).__name__} of shape {np.shape(t)}")
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:

@@ -29,7 +29,7 @@ def dropout(x, p: float = 0.5, training: bool = True,
     if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= p < 1.0:
         raise ValueError(f"dropout: p (the probability of zeroing an entry) must be in "
                          f"[0, 1), got p={p!r}")
-    if not hasattr(x, "prim"):
+    if not (hasattr(x, "prim") and hasattr(x, "dtype")):
         raise TypeError(f"dropout: x must be a Tensor, got a {type(x).__name__}")
     if x.dtype.kind != "f":
         raise TypeError(f"dropout: x must have a floating dtype, got {x.dtype}")
@@ -53,7 +53,7 @@ def embedding(indices: Any, weight):
     idx = np.asarray(indices.data if hasattr(indices, "prim") else indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {idx.dtype}")
-    if not hasattr(weight, "prim") or weight.ndim != 2:
+    if not (hasattr(weight, "prim") and hasattr(weight, "dtype")) or weight.ndim != 2:
         raise ValueError(f"embedding: weight must be a 2-D Tensor (num_embeddings, "
                          f"embedding_dim), got shape {np.shape(weight)}")
     if idx.size and (idx.min() < 0 or idx.max() >= weight.shape[0]):

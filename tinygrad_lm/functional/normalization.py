@@ -18,7 +18,7 @@ __all__ = ["batch_norm", "layer_norm"]
 
 
 def _check_input(x: Any, op: str):
-    if not hasattr(x, "prim"):
+    if not (hasattr(x, "prim") and hasattr(x, "dtype")):
         raise TypeError(f"{op}: input must be a Tensor, got a {type(x).__name__}")
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: input must have a floating dtype, got {x.dtype}")
