@@ -150,8 +150,14 @@ def test_save_refuses_objects_and_bad_keys(tmp_path):
 def test_load_refuses_pickled_objects(tmp_path):
     path = tmp_path / "evil.npz"
     np.savez(path, w=np.array([{"a": 1}], dtype=object))
-    with pytest.raises(ValueError, match="refusing to unpickle"):
+    with pytest.raises(ValueError, match="holds pickled objects; refusing to unpickle"):
         tg.load(path)
+    (tmp_path / "model.pt").write_bytes(b"\x80\x04not an archive")
+    with pytest.raises(ValueError, match="not an .npz archive of arrays; refusing"):
+        tg.load(tmp_path / "model.pt")
+    np.save(tmp_path / "one.npy", np.zeros(2))
+    with pytest.raises(ValueError, match="a single array, not a state dict"):
+        tg.load(tmp_path / "one.npy")
 
 
 def test_a_saved_state_dict_loads_into_torch_and_gives_the_same_outputs(tmp_path):

@@ -65,13 +65,16 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
     ['a', 'b']
     """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not hasattr(archive, "files"):
-                raise ValueError(f"load: {os.fspath(path)} holds a single array, not a state "
-                                 f"dict (.npz archive)")
+        archive = np.load(path, allow_pickle=False)
+    except ValueError as e:  # numpy takes anything that is not .npy/.npz for a pickle
+        raise ValueError(f"load: {os.fspath(path)} is not an .npz archive of arrays; refusing "
+                         f"to unpickle it (a model file must not run code)") from e
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"load: {os.fspath(path)} holds a single array, not a state dict "
+                         f"(.npz archive of named arrays)")
+    with archive:
+        try:
             return {key: archive[key] for key in archive.files}
-    except ValueError as e:
-        if "allow_pickle" in str(e) or "Object arrays" in str(e):
+        except ValueError as e:  # an object array inside the archive
             raise ValueError(f"load: {os.fspath(path)} holds pickled objects; refusing to "
                              f"unpickle them (a model file must not run code)") from e
-        raise
