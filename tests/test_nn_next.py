@@ -166,3 +166,18 @@ BAD = [
 def test_bad_input_is_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_nested_repr_is_torchs_but_for_linears_layout():
+    class Block(nn.Module):
+        def __init__(self):
+            self.inner = nn.Sequential(nn.Linear(2, 3), nn.GELU())
+            self.norm = nn.LayerNorm(3)
+
+    class TorchBlock(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.GELU())
+            self.norm = torch.nn.LayerNorm(3)
+
+    assert repr(Block()).replace(", weight=(in, out)", "") == repr(TorchBlock())

@@ -138,10 +138,6 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
 
-    def __repr__(self) -> str:
-        lines = [f"  ({i}): " + repr(layer).replace("\n", "\n  ")
-                 for i, layer in enumerate(self.layers)]
-        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
 
 
 _ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}

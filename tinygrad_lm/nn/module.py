@@ -288,10 +288,8 @@ class Module:
                 continue
             updates.append((tensor, module._import(name, array)))
         if strict:
-            if missing:
-                problems.insert(0, f"missing key(s): {', '.join(missing)}")
-            if unexpected:
-                problems.insert(len(missing) > 0, f"unexpected key(s): {', '.join(unexpected)}")
+            problems = ([f"missing key(s): {', '.join(missing)}"] if missing else []) + (
+                [f"unexpected key(s): {', '.join(unexpected)}"] if unexpected else []) + problems
         if problems:
             raise ValueError(f"{where}: " + "; ".join(problems))
         for tensor, array in updates:
@@ -309,4 +307,18 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.extra_repr()})"
+        """The class, its ``extra_repr()`` and its sub-modules one per line, as PyTorch prints.
+
+        >>> from tinygrad_lm.nn import Linear, Sequential, Tanh
+        >>> Sequential(Linear(2, 1), Tanh())
+        Sequential(
+          (0): Linear(in_features=2, out_features=1, bias=True, weight=(in, out))
+          (1): Tanh()
+        )
+        """
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [self.extra_repr()] if self.extra_repr() else []
+        lines += [f"({name}): " + repr(child).replace("\n", "\n  ") for name, child in children]
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
