@@ -180,4 +180,4 @@ def test_nested_repr_is_torchs_but_for_linears_layout():
             self.inner = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.GELU())
             self.norm = torch.nn.LayerNorm(3)
 
-    assert repr(Block()).replace(", weight=(in, out)", "") == repr(TorchBlock())
+    assert "Torch" + repr(Block()).replace(", weight=(in, out)", "") == repr(TorchBlock())
