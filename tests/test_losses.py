@@ -225,8 +225,12 @@ def test_cross_entropy_rejects_bad_targets():
         L.cross_entropy(z, np.array([0, 1]))
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         L.cross_entropy(z, np.full((3, 4), 1.5))
-    with pytest.raises(ValueError, match=r"\(N, C\).*\(4,\)"):
+    # (C,) logits are one sample, as in PyTorch: the target is a 0-d index, not shape (1,)
+    with pytest.raises(ValueError, match=r"\(4,\), so target must be class indices of shape "
+                                         r"\(\).*got shape \(1,\)"):
         L.cross_entropy(tg.Tensor(np.zeros(4)), np.array([1]))
+    with pytest.raises(ValueError, match=r"\(C,\), \(N, C\) or \(N, C, d1, \.\.\.\), got a 0-d"):
+        L.cross_entropy(tg.Tensor(0.0), np.array(0))
 
 
 def test_binary_cross_entropy_rejects_values_outside_the_unit_interval():

@@ -57,6 +57,7 @@ CASES = {
             (lambda x: P.add(2.5, x), [normal(2, 3)])],
     "sub": [(lambda x, y: P.sub(x, y), [normal(2, 3, 4), normal(3, 1)]),
             (lambda x: P.sub(x, Y4), [normal(2, 4)])],
+    "erf": [(lambda x: P.erf(x), [normal(3, 4)])],
     "mul": [(lambda x, y: P.mul(x, y), [normal(3, 4), normal(4)]),
             (lambda x: P.mul(x, x), [normal(5)])],
     "div": [(lambda x, y: P.div(x, y), [normal(3, 4), away_from_zero(3, 1)]),

@@ -23,6 +23,7 @@ from .draw.viz import draw_graph
 from .frontends.tensor import Tensor
 from .frontends.value import Value
 from .functional import concatenate, einsum, maximum, minimum, stack, where
+from .io.state import load, save
 from .transforms.functions import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .transforms.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
@@ -39,3 +40,4 @@ cat = concatenate  # PyTorch's name
 __all__ += ["arange", "cat", "einsum", "eye", "full", "linspace", "maximum", "minimum",
             "one_hot", "ones", "ones_like", "rand", "randn", "tensor", "where", "zeros",
             "zeros_like"]
+__all__ += ["load", "save"]

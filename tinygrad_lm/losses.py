@@ -11,6 +11,7 @@ from .frontends.tensor import Tensor
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge",
            "mae", "mse", "quantile"]
+__all__ += ["nll_loss"]
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -89,6 +90,9 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Any,
 def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or probabilities (N, C).
 
+    As in PyTorch, logits may also be one sample (C,) (target a 0-d index or (C,)
+    probabilities) or (N, C, d1, ...) with the classes on axis 1 (target (N, d1, ...) or
+    probabilities of the logits' shape); ``reduction="none"`` keeps the target's batch shape.
     Computed from a stable log-softmax, so logits of magnitude 1e4 give finite values and
     gradients.
 
@@ -98,25 +102,77 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     array([0.105361, 0.693147])
     >>> round(tg.losses.cross_entropy(logits, np.array([[0.0, 1.0], [1.0, 0.0]])).item(), 4)
     0.3993
+    >>> round(tg.losses.cross_entropy(tg.Tensor([0.0, 0.0]), np.array(1)).item(), 6)
+    0.693147
     """
     op = "cross_entropy"
     _check_reduction(reduction, op)
     logits = _as_pred(logits, op, "logits")
-    if logits.ndim != 2:
-        raise ValueError(f"{op}: logits must have shape (N, C), got shape {logits.shape}")
-    n, c = logits.shape
-    logp = logits.log_softmax(axis=1)
+    flat, batch = _classes_last(logits, op, "logits")
+    logp = flat.log_softmax(axis=1)
     raw = _data(target)
-    if raw.shape == (n, c) and raw.dtype.kind != "f":
+    if raw.shape == logits.shape and raw.dtype.kind != "f":
         raise TypeError(f"{op}: class probabilities of shape {raw.shape} must have a floating "
                         f"dtype, got {raw.dtype}; convert one-hot labels with .astype(float)")
-    if raw.shape == (n, c):
+    if raw.shape == logits.shape and logits.ndim != 0:
         _check_unit_interval(raw, op, "target probabilities")
-        if not isinstance(target, Tensor):
-            target = raw.astype(logits.dtype)
-        return _reduce(-(logp * target).sum(axis=1), reduction)
-    labels = class_indices(raw, n, c, op)
-    return _reduce(-logp[np.arange(n), labels], reduction)
+        # An array target stays an array (a constant, not a graph node), as before.
+        probs = target if isinstance(target, Tensor) else raw.astype(logits.dtype)
+        probs, _ = _classes_last(probs, op, "target")
+        return _reduce(_to_batch(-(logp * probs).sum(axis=1), batch), reduction)
+    labels = _labels(raw, logits.shape, batch, op)
+    return _reduce(_to_batch(-logp[np.arange(len(labels)), labels], batch), reduction)
+
+
+def nll_loss(log_probs: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """The negative log-likelihood ``-log_probs[n, target[n]]``, as ``torch.nn.functional.
+    nll_loss``: ``log_probs`` (N, C), (C,) or (N, C, d1, ...), target class indices.
+
+    ``cross_entropy(z, y)`` is ``nll_loss(z.log_softmax(axis=1), y)``.
+
+    >>> import tinygrad_lm as tg
+    >>> tg.losses.nll_loss(tg.Tensor([[-0.5, -2.0], [-1.0, -3.0]]), np.array([0, 1]))
+    Tensor(1.75)
+    """
+    op = "nll_loss"
+    _check_reduction(reduction, op)
+    log_probs = _as_pred(log_probs, op, "log_probs")
+    flat, batch = _classes_last(log_probs, op, "log_probs")
+    labels = _labels(_data(target), log_probs.shape, batch, op)
+    return _reduce(_to_batch(-flat[np.arange(len(labels)), labels], batch), reduction)
+
+
+def _classes_last(x: Any, op: str, name: str) -> tuple[Any, tuple[int, ...]]:
+    """``x`` (a Tensor or an ndarray) of shape (C,), (N, C) or (N, C, d1, ...) as (M, C) rows,
+    with the batch shape ((), (N,) or (N, d1, ...)) the rows come from."""
+    if x.ndim == 0:
+        raise ValueError(f"{op}: {name} must have shape (C,), (N, C) or (N, C, d1, ...), got "
+                         f"a 0-d tensor")
+    if x.ndim == 1:
+        return x.reshape(1, x.shape[0]), ()
+    if x.ndim == 2:
+        return x, (x.shape[0],)
+    batch = (x.shape[0], *x.shape[2:])
+    moved = x.transpose(0, *range(2, x.ndim), 1)
+    return moved.reshape(int(np.prod(batch)), x.shape[1]), batch
+
+
+def _to_batch(losses: Tensor, batch: tuple[int, ...]) -> Tensor:
+    """Per-row losses in the target's batch shape (no reshape node for (N, C) logits)."""
+    return losses if losses.shape == batch else losses.reshape(batch)
+
+
+def _labels(raw: np.ndarray, shape: tuple[int, ...], batch: tuple[int, ...],
+            op: str) -> np.ndarray:
+    """Class indices of the batch shape, flattened and checked against C = shape[1]."""
+    if len(shape) == 2:  # the common case keeps class_indices' own messages
+        return class_indices(raw, shape[0], shape[1], op)
+    c = shape[0] if len(shape) == 1 else shape[1]
+    if raw.shape != batch:
+        raise ValueError(f"{op}: predictions have shape {shape}, so target must be class "
+                         f"indices of shape {batch} or probabilities of shape {shape}; got "
+                         f"shape {raw.shape}")
+    return class_indices(raw.reshape(-1), raw.size, c, op)
 
 
 def hinge(score: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -1,4 +1,4 @@
-"""Optimizers with PyTorch's names and update formulas: SGD (with momentum) and Adam.
+"""Optimizers with PyTorch's names and update formulas: SGD (momentum, Nesterov), Adam, AdamW.
 
 Updates are written in place into each parameter's ``data``, so a module keeps its tensors.
 A parameter whose ``grad`` is ``None`` is skipped, as in PyTorch.
@@ -12,7 +12,7 @@ import numpy as np
 
 from .frontends.tensor import Tensor
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 
 
 class Optimizer:
@@ -80,7 +80,8 @@ class SGD(Optimizer):
     """Stochastic gradient descent, optionally with (heavy-ball) momentum, as ``torch.optim.SGD``.
 
     Without momentum: ``p -= lr * g``. With momentum ``mu``: ``b = g`` on the first step, then
-    ``b = mu * b + g``, and ``p -= lr * b``.
+    ``b = mu * b + g``, and ``p -= lr * b`` (``p -= lr * (g + mu * b)`` with ``nesterov``).
+    ``weight_decay`` adds ``weight_decay * p`` to ``g`` first (L2 regularisation).
 
     >>> w = Tensor([1.0, -2.0], requires_grad=True)
     >>> opt = SGD([w], lr=0.1)
@@ -90,15 +91,22 @@ class SGD(Optimizer):
     Tensor([ 0.8, -1.6], requires_grad=True)
     """
 
-    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0):
+    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(params)
         self.lr = _check_rate("SGD", "lr", lr)
         self.momentum = _check_rate("SGD", "momentum", momentum)
+        self.weight_decay = _check_rate("SGD", "weight_decay", weight_decay)
+        if nesterov and not self.momentum:
+            raise ValueError("SGD: nesterov=True needs a momentum > 0, got momentum=0")
+        self.nesterov = bool(nesterov)
         self._buffers: dict[int, np.ndarray] = {}
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
         for p, g in self._gradients():
+            if self.weight_decay:
+                g = g + self.weight_decay * p.data
             if self.momentum:
                 buf = self._buffers.get(id(p))
                 if buf is None:
@@ -106,7 +114,7 @@ class SGD(Optimizer):
                 else:
                     buf *= self.momentum
                     buf += g
-                g = buf
+                g = g + self.momentum * buf if self.nesterov else buf
             p.data -= self.lr * g
 
 
@@ -114,7 +122,8 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015) with bias correction, following ``torch.optim.Adam``'s formulas.
 
     At step t: ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g**2``, and
-    ``p -= lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``.
+    ``p -= lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``. ``weight_decay`` adds
+    ``weight_decay * p`` to ``g`` first (L2, coupled; ``AdamW`` decouples it).
 
     >>> w = Tensor([1.0, -2.0], requires_grad=True)
     >>> opt = Adam([w], lr=0.1)
@@ -125,19 +134,27 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0):
         super().__init__(params)
-        self.lr = _check_rate("Adam", "lr", lr)
+        name = type(self).__name__
+        self.lr = _check_rate(name, "lr", lr)
         beta1, beta2 = betas
-        self.betas = (_check_rate("Adam", "betas[0]", beta1, 1.0),
-                      _check_rate("Adam", "betas[1]", beta2, 1.0))
-        self.eps = _check_rate("Adam", "eps", eps)
+        self.betas = (_check_rate(name, "betas[0]", beta1, 1.0),
+                      _check_rate(name, "betas[1]", beta2, 1.0))
+        self.eps = _check_rate(name, "eps", eps)
+        self.weight_decay = _check_rate(name, "weight_decay", weight_decay)
         self._state: dict[int, list] = {}
+
+    def _decay(self, p: Tensor, g: np.ndarray) -> np.ndarray:
+        """The gradient Adam's moments see: with the L2 term added."""
+        return g + self.weight_decay * p.data if self.weight_decay else g
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
         beta1, beta2 = self.betas
         for p, g in self._gradients():
+            g = self._decay(p, g)
             state = self._state.get(id(p))
             if state is None:
                 state = self._state[id(p)] = [0, np.zeros_like(p.data), np.zeros_like(p.data)]
@@ -150,3 +167,28 @@ class Adam(Optimizer):
             step_size = self.lr / (1 - beta1 ** t)
             denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + self.eps
             p.data -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``.
+
+    Each step first shrinks the parameter, ``p *= 1 - lr * weight_decay``, then takes Adam's
+    step on the plain gradient.
+
+    >>> w = Tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> (w * w).sum().backward()
+    >>> opt.step()                      # shrink by 1 - 0.05, then move by about lr
+    >>> np.round(w.data, 6)
+    array([ 0.85, -1.8 ])
+    """
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.01):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    def _decay(self, p: Tensor, g: np.ndarray) -> np.ndarray:
+        if self.weight_decay:
+            p.data *= 1 - self.lr * self.weight_decay
+        return g

@@ -33,10 +33,12 @@ from .primitives_shape import (
     sum_to_shape,
     transpose,
 )
+from .primitives_special import erf
 
 __all__ = [
     "abs", "add", "argmax", "astype", "broadcast_to", "clip", "concatenate", "div", "eq",
     "cos", "cumsum", "einsum", "expm1", "log1p", "maximum", "sin", "where",
+    "erf",
     "exp", "floor", "ge", "getitem", "gt", "le", "log", "lt", "matmul", "max", "mul", "ne",
     "neg", "pow", "relu", "reshape", "round", "scatter", "sigmoid", "sign", "sqrt", "sub",
     "sum", "sum_to_shape", "tanh", "transpose",

@@ -1,12 +1,9 @@
-"""Neural-network building blocks over Tensors, with PyTorch's names: Module, Linear, MLP.
-
-A ``Module`` finds its parameters by walking its attributes: leaf Tensors that require grad,
-sub-Modules, and lists or tuples of Modules. Each parameter's ``name`` is kept equal to its
-path from the outermost module that holds it (``"0.weight"``), so graph drawings label it.
+"""Neural-network building blocks over Tensors, with PyTorch's names: Linear, MLP, Sequential.
 
 ``Linear`` stores its weight as ``(in_features, out_features)`` and computes ``x @ W + b``,
 the orientation of hand-derived backprop (``Z1 = X @ W1``); PyTorch stores the transpose and
-computes ``x @ W.T + b``. The initialisation is PyTorch's: weight and bias uniform in
+computes ``x @ W.T + b``, so ``state_dict()`` exports (and ``load_state_dict`` takes) the
+``(out, in)`` transpose. The initialisation is PyTorch's: weight and bias uniform in
 ``(-1/sqrt(in_features), 1/sqrt(in_features))``.
 """
 
@@ -18,113 +15,26 @@ from typing import Any
 import numpy as np
 
 from ..frontends.tensor import Tensor
-
-
-def _is_parameter(value: Any) -> bool:
-    # Only leaves: a Tensor computed from parameters (a cached activation) is not one.
-    return isinstance(value, Tensor) and value.requires_grad and value.prim is None
-
-
-def _is_module_list(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and len(value) > 0 and all(
-        isinstance(v, Module) for v in value)
-
-
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
-class Module:
-    """Base class: subclasses set parameters and sub-modules as attributes and define ``forward``.
-
-    >>> import tinygrad_lm as tg
-    >>> class Affine(Module):
-    ...     def __init__(self):
-    ...         self.scale = tg.Tensor([2.0], requires_grad=True)
-    ...         self.inner = Linear(1, 1, seed=0)
-    ...     def forward(self, x):
-    ...         return self.inner(x) * self.scale
-    >>> [name for name, _ in Affine().named_parameters()]
-    ['scale', 'inner.weight', 'inner.bias']
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-        if _is_parameter(value) or isinstance(value, Module) or _is_module_list(value):
-            # Children are built before their parents, so the outermost module to adopt a
-            # parameter names it last, with the full path.
-            for path, p in self.named_parameters():
-                p.name = path
-
-    def _children(self) -> Iterator[tuple[str, Any]]:
-        """The attributes that may hold parameters, in the order they were set."""
-        return iter(vars(self).items())
-
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        """Every parameter once, with its dotted path: own tensors first, then sub-modules'.
-
-        >>> [(name, p.shape) for name, p in Linear(3, 2, seed=0).named_parameters()]
-        [('weight', (3, 2)), ('bias', (2,))]
-        """
-        seen: set[int] = set()
-        stack = [(prefix, self)]
-        while stack:
-            path, module = stack.pop()
-            pending = []
-            for name, value in module._children():
-                full = f"{path}{name}"
-                if _is_parameter(value):
-                    if id(value) not in seen:
-                        seen.add(id(value))
-                        yield full, value
-                elif isinstance(value, Module):
-                    pending.append((f"{full}.", value))
-                elif _is_module_list(value):
-                    pending.extend((f"{full}.{i}.", m) for i, m in enumerate(value))
-            # Depth first, in attribute order: sub-modules are visited after the module's own
-            # tensors, as PyTorch does.
-            stack.extend(reversed(pending))
-
-    def parameters(self) -> list[Tensor]:
-        """The parameters, in the order of ``named_parameters()``.
-
-        >>> sum(p.size for p in MLP([4, 5, 3], seed=0).parameters())
-        43
-        """
-        return [p for _, p in self.named_parameters()]
-
-    def zero_grad(self) -> None:
-        """Reset every parameter's gradient to ``None`` (PyTorch's default ``set_to_none``).
-
-        >>> layer = Linear(2, 1, seed=0)
-        >>> layer(np.ones((1, 2))).sum().backward()
-        >>> layer.zero_grad()
-        >>> layer.weight.grad is None
-        True
-        """
-        for p in self.parameters():
-            p.grad = None
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define forward()")
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+from .module import Module
+from .module import as_tensor as _as_tensor
 
 
 class Linear(Module):
     """``x @ weight + bias`` with ``weight`` of shape ``(in_features, out_features)``.
 
-    ``seed`` (an int or a ``np.random.Generator``) makes the initialisation reproducible.
+    ``seed`` (an int or a ``np.random.Generator``) makes the initialisation reproducible. The
+    repr says the layout held, ``weight=(in, out)``; ``state_dict()`` gives PyTorch's
+    ``(out, in)`` transpose, so it loads into ``torch.nn.Linear``.
 
     >>> layer = Linear(4, 3, seed=0)
     >>> layer(np.ones((2, 4))).shape
     (2, 3)
     >>> bool(np.all(np.abs(layer.weight.data) <= 0.5))
     True
+    >>> layer
+    Linear(in_features=4, out_features=3, bias=True, weight=(in, out))
+    >>> layer.weight.shape, layer.state_dict()["weight"].shape
+    ((4, 3), (3, 4))
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
@@ -149,9 +59,16 @@ class Linear(Module):
         out = _as_tensor(x) @ self.weight
         return out if self.bias is None else out + self.bias
 
-    def __repr__(self) -> str:
-        return (f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None})")
+    def _export(self, name: str, array: np.ndarray) -> np.ndarray:
+        # PyTorch keeps the transpose, (out_features, in_features).
+        return array.T if name == "weight" else array
+
+    def _import(self, name: str, array: np.ndarray) -> np.ndarray:
+        return array.T if name == "weight" else array
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}, weight=(in, out)")
 
 
 class Sigmoid(Module):
@@ -221,9 +138,6 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
 
-    def __repr__(self) -> str:
-        lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers)]
-        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
 
 
 _ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
@@ -240,9 +154,9 @@ class MLP(Sequential):
     >>> net = MLP([4, 5, 3], bias=False, seed=0)
     >>> net
     MLP(
-      (0): Linear(in_features=4, out_features=5, bias=False)
+      (0): Linear(in_features=4, out_features=5, bias=False, weight=(in, out))
       (1): Sigmoid()
-      (2): Linear(in_features=5, out_features=3, bias=False)
+      (2): Linear(in_features=5, out_features=3, bias=False, weight=(in, out))
     )
     >>> [p.name for p in net.parameters()]
     ['0.weight', '2.weight']
