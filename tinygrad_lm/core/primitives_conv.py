@@ -1,0 +1,155 @@
+"""Convolution, padding and max pooling primitives: forward, VJP and JVP side by side.
+
+A convolution ``y = conv(x, w)`` is bilinear, so its two VJPs are again bilinear in (grad, the
+other input): ``conv_input_grad`` (a full convolution of the gradient with the flipped kernel)
+and ``conv_weight_grad`` (a correlation of the input with the gradient). The three primitives
+are the three faces of one trilinear form ``<conv(x, w), g>``, so each one's VJPs and JVPs are
+the other two (or itself), and ``create_graph=True`` keeps working to any order. All of them
+run on 4-d arrays (N, C, H, W) through a strided view of the windows and one ``tensordot``
+(im2col and a matmul): no Python loop over pixels. Padding is its own primitive.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .node import Primitive
+from .primitives_shape import getitem, reshape, scatter
+
+__all__ = ["conv", "conv_input_grad", "conv_weight_grad", "max_pool", "pad"]
+
+
+def _windows(x, size, out_hw, stride, dilation):
+    """A read-only (N, C, out_h, out_w, kh, kw) view of every window of ``x``: no copy."""
+    n, c = x.shape[:2]
+    sn, sc, sh, sw = x.strides
+    shape = (n, c, *out_hw, *size)
+    strides = (sn, sc, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1])
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+
+
+def _out_hw(hw, size, stride, dilation):
+    return tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(hw, size, stride, dilation))
+
+
+def _conv(x, w, stride, dilation):
+    """Cross-correlation of x (N, C, H, W) with w (O, C, kh, kw), no padding."""
+    x = np.ascontiguousarray(x)
+    size = w.shape[2:]
+    cols = _windows(x, size, _out_hw(x.shape[2:], size, stride, dilation), stride, dilation)
+    return np.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
+
+
+def _conv_input_grad(g, w, shape, stride, dilation):
+    """d<conv(x, w), g>/dx: g spread out by the stride, padded by the dilated kernel's reach
+    (plus any rows and columns of x no window covered) and convolved with the flipped kernel."""
+    n, _, oh, ow = g.shape
+    reach = [d * (k - 1) for k, d in zip(w.shape[2:], dilation)]
+    spread = [(o - 1) * s + 1 for o, s in zip((oh, ow), stride)]
+    # The rows at the end that no window reached: x is longer than the windows need.
+    rest = [size - sp - r for size, sp, r in zip(shape[2:], spread, reach)]
+    padded = np.zeros((n, g.shape[1], *(sp + 2 * r + e for sp, r, e in zip(spread, reach, rest))),
+                      dtype=np.result_type(g, w))
+    padded[:, :, reach[0]:reach[0] + spread[0]:stride[0],
+           reach[1]:reach[1] + spread[1]:stride[1]] = g
+    flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    return _conv(padded, flipped, (1, 1), dilation)
+
+
+def _conv_weight_grad(x, g, size, stride, dilation):
+    """d<conv(x, w), g>/dw: each kernel tap correlates the input with the gradient."""
+    x = np.ascontiguousarray(x)
+    cols = _windows(x, tuple(size), g.shape[2:], stride, dilation)
+    return np.tensordot(g, cols, axes=([0, 2, 3], [0, 2, 3]))
+
+
+conv = Primitive("conv", _conv, [
+    lambda grad, out, x, w, stride, dilation:
+        conv_input_grad(grad, w, shape=x.shape, stride=stride, dilation=dilation),
+    lambda grad, out, x, w, stride, dilation:
+        conv_weight_grad(x, grad, size=w.shape[2:], stride=stride, dilation=dilation),
+], [
+    lambda tangent, out, x, w, stride, dilation: conv(tangent, w, stride=stride, dilation=dilation),
+    lambda tangent, out, x, w, stride, dilation: conv(x, tangent, stride=stride, dilation=dilation),
+])
+# The rules are lists, not tuples: backward's two-operand fast path passes no keyword
+# parameters, and these need theirs (stride, dilation, shapes).
+
+conv_input_grad = Primitive("conv_input_grad", _conv_input_grad, [
+    lambda grad, out, g, w, shape, stride, dilation:
+        conv(grad, w, stride=stride, dilation=dilation),
+    lambda grad, out, g, w, shape, stride, dilation:
+        conv_weight_grad(grad, g, size=w.shape[2:], stride=stride, dilation=dilation),
+], [
+    lambda tangent, out, g, w, shape, stride, dilation:
+        conv_input_grad(tangent, w, shape=shape, stride=stride, dilation=dilation),
+    lambda tangent, out, g, w, shape, stride, dilation:
+        conv_input_grad(g, tangent, shape=shape, stride=stride, dilation=dilation),
+])
+
+conv_weight_grad = Primitive("conv_weight_grad", _conv_weight_grad, [
+    lambda grad, out, x, g, size, stride, dilation:
+        conv_input_grad(g, grad, shape=x.shape, stride=stride, dilation=dilation),
+    lambda grad, out, x, g, size, stride, dilation:
+        conv(x, grad, stride=stride, dilation=dilation),
+], [
+    lambda tangent, out, x, g, size, stride, dilation:
+        conv_weight_grad(tangent, g, size=size, stride=stride, dilation=dilation),
+    lambda tangent, out, x, g, size, stride, dilation:
+        conv_weight_grad(x, tangent, size=size, stride=stride, dilation=dilation),
+])
+
+
+def _pad(x, pad_width, value):
+    out = np.full(tuple(n + b + a for n, (b, a) in zip(x.shape, pad_width)), value, x.dtype)
+    out[_inside(x.shape, pad_width)] = x
+    return out
+
+
+def _inside(shape, pad_width):
+    """The index of the unpadded input inside the padded output."""
+    return tuple(slice(b, b + n) for n, (b, _) in zip(shape, pad_width))
+
+
+pad = Primitive("pad", _pad, (
+    lambda grad, out, x, pad_width, value: getitem(grad, index=_inside(x.shape, pad_width)),
+), (
+    lambda tangent, out, x, pad_width, value: pad(tangent, pad_width=pad_width, value=0.0),
+))
+
+
+def _data(a):
+    return getattr(a, "data", a)
+
+
+def _argmax_index(x, size, stride):
+    """The flat index into ``x`` of each window's maximum: the first in row-major order when
+    several tie, as PyTorch's CPU kernel picks (it keeps a maximum unless a larger one comes)."""
+    x = np.ascontiguousarray(_data(x))
+    n, c, h, w = x.shape
+    out_hw = _out_hw((h, w), size, stride, (1, 1))
+    cols = _windows(x, size, out_hw, stride, (1, 1)).reshape(n, c, *out_hw, -1)
+    best = cols.argmax(axis=-1)
+    rows = np.arange(out_hw[0])[:, None] * stride[0] + best // size[1]
+    columns = np.arange(out_hw[1]) * stride[1] + best % size[1]
+    planes = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
+    return planes + rows * w + columns
+
+
+def _max_pool(x, size, stride):
+    x = np.ascontiguousarray(x)
+    out_hw = _out_hw(x.shape[2:], size, stride, (1, 1))
+    return _windows(x, size, out_hw, stride, (1, 1)).max(axis=(4, 5))
+
+
+# Gradient to one entry per window (its argmax), summed where windows overlap; the tangent is
+# gathered from the same entries.
+max_pool = Primitive("max_pool", _max_pool, (
+    lambda grad, out, x, size, stride: reshape(scatter(
+        reshape(grad, shape=(-1,)), index=(_argmax_index(x, size, stride).ravel(),),
+        shape=(x.size,)), shape=x.shape),
+), (
+    lambda tangent, out, x, size, stride: reshape(getitem(
+        reshape(tangent, shape=(-1,)), index=(_argmax_index(x, size, stride).ravel(),)),
+        shape=out.shape),
+))
