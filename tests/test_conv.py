@@ -81,8 +81,9 @@ def test_conv2d_float32_matches_torch():
 def test_pools_match_torch_in_float64(kernel, stride, padding):
     arrays = [_rng(4).normal(size=(2, 3, 7, 8))]
     for ours, theirs in ((F.max_pool2d, TF.max_pool2d), (F.avg_pool2d, TF.avg_pool2d)):
-        result = _pair_with_torch(lambda x: ours(x, kernel, stride, padding),
-                                  lambda x: theirs(x, kernel, stride, padding), arrays)
+        args = (kernel, stride, padding)
+        result = _pair_with_torch(lambda x, f=ours: f(x, *args),
+                                  lambda x, f=theirs: f(x, *args), arrays)
         _assert_close(*result, 1e-10)
 
 
@@ -91,8 +92,8 @@ def test_max_pool_ties_send_the_gradient_where_torch_does():
     x = np.array([[[[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 0.0, 2.0], [3.0, 0.0, 3.0, 3.0],
                     [3.0, 3.0, 3.0, 1.0]]]])
     for kernel, stride in ((2, 2), (2, 1), (3, 1)):
-        result = _pair_with_torch(lambda t: F.max_pool2d(t, kernel, stride),
-                                  lambda t: TF.max_pool2d(t, kernel, stride), [x])
+        result = _pair_with_torch(lambda t, k=kernel, s=stride: F.max_pool2d(t, k, s),
+                                  lambda t, k=kernel, s=stride: TF.max_pool2d(t, k, s), [x])
         _assert_close(*result, 0)
 
 
