@@ -80,8 +80,8 @@ def test_conv2d_float32_matches_torch():
                                                      (3, (1, 2), (1, 1))])
 def test_pools_match_torch_in_float64(kernel, stride, padding):
     arrays = [_rng(4).normal(size=(2, 3, 7, 8))]
+    args = (kernel, stride, padding)
     for ours, theirs in ((F.max_pool2d, TF.max_pool2d), (F.avg_pool2d, TF.avg_pool2d)):
-        args = (kernel, stride, padding)
         result = _pair_with_torch(lambda x, f=ours: f(x, *args),
                                   lambda x, f=theirs: f(x, *args), arrays)
         _assert_close(*result, 1e-10)
