@@ -2,6 +2,8 @@
 (``tg.nn.scalar``). Imports the front-ends and ``functional``."""
 
 from . import scalar
+from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from .layers import MLP, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
 
 __all__ = ["MLP", "Linear", "Module", "ReLU", "Sequential", "Sigmoid", "Tanh", "scalar"]
+__all__ += ["AvgPool2d", "Conv2d", "Flatten", "MaxPool2d"]
