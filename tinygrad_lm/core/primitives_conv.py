@@ -143,23 +143,17 @@ def _taps(x, size, stride):
                           j:j + stride[1] * (out_hw[1] - 1) + 1:stride[1]]
 
 
-def _argmax_index(x, size, stride):
-    """The flat index into ``x`` of each window's maximum: the first in row-major order when
-    several tie, as PyTorch's CPU kernel picks (it keeps a maximum unless a larger one comes)."""
-    x = _data(x)
+def _argmax_index(out, x, size, stride):
+    """The flat index into ``x`` of each window's maximum ``out``: the first in row-major order
+    when several tie, as PyTorch's CPU kernel picks (it keeps a maximum unless a larger one
+    comes). The taps run backwards, so the first one equal to the maximum writes last."""
+    out, x = _data(out), _data(x)
     n, c, h, w = x.shape
-    best = best_i = best_j = None
-    for i, j, seen in _taps(x, size, stride):
-        if best is None:
-            best, best_i, best_j = seen.copy(), np.zeros(seen.shape, np.intp), np.zeros(
-                seen.shape, np.intp)
-            continue
-        larger = seen > best
-        np.copyto(best, seen, where=larger)
-        np.copyto(best_i, i, where=larger)
-        np.copyto(best_j, j, where=larger)
-    rows = np.arange(best.shape[2])[:, None] * stride[0] + best_i
-    columns = np.arange(best.shape[3]) * stride[1] + best_j
+    tap = np.zeros(out.shape, np.intp)
+    for i, j, seen in reversed(list(_taps(x, size, stride))):
+        np.copyto(tap, i * size[1] + j, where=seen == out)
+    rows = np.arange(out.shape[2])[:, None] * stride[0] + tap // size[1]
+    columns = np.arange(out.shape[3]) * stride[1] + tap % size[1]
     planes = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
     return planes + rows * w + columns
 
@@ -175,10 +169,10 @@ def _max_pool(x, size, stride):
 # gathered from the same entries.
 max_pool = Primitive("max_pool", _max_pool, (
     lambda grad, out, x, size, stride: reshape(scatter(
-        reshape(grad, shape=(-1,)), index=(_argmax_index(x, size, stride).ravel(),),
+        reshape(grad, shape=(-1,)), index=(_argmax_index(out, x, size, stride).ravel(),),
         shape=(x.size,)), shape=x.shape),
 ), (
     lambda tangent, out, x, size, stride: reshape(getitem(
-        reshape(tangent, shape=(-1,)), index=(_argmax_index(x, size, stride).ravel(),)),
+        reshape(tangent, shape=(-1,)), index=(_argmax_index(out, x, size, stride).ravel(),)),
         shape=out.shape),
 ))
