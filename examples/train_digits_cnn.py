@@ -5,8 +5,9 @@ Run: python examples/train_digits_cnn.py [--epochs 8] [--out-dir examples_output
 Two blocks of a 3x3 convolution, ReLU and 2x2 max pooling turn each 1x8x8 digit into 32x2x2
 features; a linear layer maps them to ten logits. Each epoch takes one Adam step (its step
 size falling linearly) per minibatch of the 1347 training digits on the cross-entropy, then
-measures loss and accuracy on them and on 450 held-out digits. The figure shows the sixteen learned first-layer filters beside the
-loss and accuracy per epoch: the loss keeps falling after the accuracy has stopped moving.
+measures loss and accuracy on them and on 450 held-out digits. The figure shows the sixteen
+learned first-layer filters beside the loss and accuracy per epoch: the training loss keeps
+falling after the training accuracy has stopped moving.
 """
 
 import argparse
