@@ -91,7 +91,9 @@ def run(quick: bool = False) -> list[dict]:
         import torch
     except ImportError:
         return [{"note": "PyTorch is not installed: nothing to compare with"}]
-    torch.set_num_threads(1)  # the engine runs numpy's one-threaded loops besides BLAS
+    # PyTorch on one thread: its intra-op threads oversubscribe a shared machine and its
+    # medians then swing tenfold; one thread is the stable (and the harder) baseline.
+    torch.set_num_threads(1)
     rows = []
     for dtype in (np.float32, np.float64):
         ours, theirs = steps(dtype)

@@ -193,3 +193,23 @@ def test_bad_input_names_the_op_argument_and_shapes(call, kind, words):
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), ((2, 3), (1, 0), 2)])
+def test_conv_transpose2d_matches_torch_and_gradchecks(stride, padding, dilation):
+    rng = _rng(9)
+    arrays = [rng.normal(size=(2, 3, 4, 5)), rng.normal(size=(3, 2, 3, 2)), rng.normal(size=2)]
+    kw = dict(stride=stride, padding=padding, dilation=dilation)
+    result = _pair_with_torch(lambda *a: F.conv_transpose2d(*a, **kw),
+                              lambda *a: TF.conv_transpose2d(*a, **kw), arrays)
+    _assert_close(*result, 1e-10)
+    small = [arrays[0][:1, :, :3, :3], arrays[1], arrays[2]]
+    assert tg.gradgradcheck(lambda *a: F.conv_transpose2d(*a, **kw), small,
+                            check_forward_ad=True, **TOL)
+
+
+def test_conv_transpose2d_bad_input_is_named():
+    x, w = tg.Tensor(np.ones((1, 3, 4, 4))), tg.Tensor(np.ones((2, 5, 3, 3)))
+    with pytest.raises(ValueError, match=r"conv_transpose2d: input has 3 channels but the "
+                                         r"weight expects 2"):
+        F.conv_transpose2d(x, w)

@@ -117,6 +117,50 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
     return out.reshape((n, w.shape[0], out.shape[-1]))
 
 
+@composite("conv_transpose2d")
+def conv_transpose2d(x, w, b=None, stride=1, padding=0, dilation=1):
+    """The adjoint of ``conv2d``: ``x`` (N, C_in, H, W), ``w`` (C_in, C_out, kh, kw) as
+    PyTorch's, output (N, C_out, (H-1)*stride - 2*padding + dilation*(kh-1) + 1, ...).
+
+    It is the gradient of a conv2d with respect to its input, so it reuses that primitive.
+
+    >>> import tinygrad_lm as tg
+    >>> tg.functional.conv_transpose2d(tg.Tensor(np.ones((1, 1, 2, 2))),
+    ...                                tg.Tensor(np.ones((1, 1, 2, 2))), stride=2)
+    Tensor([[[[1., 1., 1., 1.],
+              [1., 1., 1., 1.],
+              [1., 1., 1., 1.],
+              [1., 1., 1., 1.]]]])
+    """
+    op = "conv_transpose2d"
+    _check_input(x, 4, op, "N, C, H, W")
+    stride = _pair(stride, "stride", op, 1)
+    padding = _pair(padding, "padding", op, 0)
+    dilation = _pair(dilation, "dilation", op, 1)
+    if np.ndim(w) != 4:
+        raise ValueError(f"{op}: weight must be (in, out, kh, kw), got shape {np.shape(w)}")
+    if x.dtype != w.dtype or (b is not None and b.dtype != x.dtype):
+        raise TypeError(f"{op}: input and weight must share a dtype, got input {x.dtype}, "
+                        f"weight {w.dtype}")
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(f"{op}: input has {x.shape[1]} channels but the weight expects "
+                         f"{w.shape[0]} (input shape {tuple(x.shape)}, weight shape "
+                         f"{tuple(w.shape)})")
+    if b is not None and tuple(np.shape(b)) != (w.shape[1],):
+        raise ValueError(f"{op}: bias must have shape ({w.shape[1]},) for weight shape "
+                         f"{tuple(w.shape)}, got {tuple(np.shape(b))}")
+    full = tuple((n - 1) * s + d * (k - 1) + 1
+                 for n, s, d, k in zip(x.shape[2:], stride, dilation, w.shape[2:]))
+    if any(2 * p >= n for p, n in zip(padding, full)):
+        raise ValueError(f"{op}: padding {padding} leaves no output of the full size {full} "
+                         f"(input shape {tuple(x.shape)}, weight shape {tuple(w.shape)})")
+    out = P.conv_input_grad(x, w, shape=(x.shape[0], w.shape[1], *full), stride=stride,
+                            dilation=dilation)
+    if any(padding):
+        out = out[:, :, padding[0]:full[0] - padding[0], padding[1]:full[1] - padding[1]]
+    return out if b is None else out + b.reshape((1, -1, 1, 1))
+
+
 def _pool_args(op, x, kernel_size, stride, padding):
     _check_input(x, 4, op, "N, C, H, W")
     size = _pair(kernel_size, "kernel_size", op, 1)
