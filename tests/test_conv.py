@@ -213,3 +213,10 @@ def test_conv_transpose2d_bad_input_is_named():
     with pytest.raises(ValueError, match=r"conv_transpose2d: input has 3 channels but the "
                                          r"weight expects 2"):
         F.conv_transpose2d(x, w)
+
+
+def test_strict_mode_backward_runs_through_conv_and_pooling():
+    x = tg.Tensor(_rng(10).normal(size=(1, 1, 4, 4)), requires_grad=True)
+    w = tg.Tensor(_rng(11).normal(size=(2, 1, 3, 3)), requires_grad=True)
+    F.max_pool2d(F.conv2d(x, w, padding=1).tanh(), 2).sum().backward(undefined="nan")
+    assert np.isfinite(x.grad).all() and np.isfinite(w.grad).all()
