@@ -5,8 +5,9 @@ other input): ``conv_input_grad`` (a full convolution of the gradient with the f
 and ``conv_weight_grad`` (a correlation of the input with the gradient). The three primitives
 are the three faces of one trilinear form ``<conv(x, w), g>``, so each one's VJPs and JVPs are
 the other two (or itself), and ``create_graph=True`` keeps working to any order. All of them
-run on 4-d arrays (N, C, H, W) through a strided view of the windows and one ``tensordot``
-(im2col and a matmul): no Python loop over pixels. Padding is its own primitive.
+run on 4-d arrays (N, C, H, W) with one matmul each: ``conv`` and ``conv_weight_grad`` on the
+im2col matrix of a strided view of the windows, ``conv_input_grad`` adding its products back
+tap by tap (col2im). No Python loop runs over pixels. Padding is its own primitive.
 """
 
 from __future__ import annotations
@@ -48,19 +49,20 @@ def _conv(x, w, stride, dilation):
 
 
 def _conv_input_grad(g, w, shape, stride, dilation):
-    """d<conv(x, w), g>/dx: g spread out by the stride, padded by the dilated kernel's reach
-    (plus any rows and columns of x no window covered) and convolved with the flipped kernel."""
+    """d<conv(x, w), g>/dx, the full convolution of g with the flipped kernel, computed as
+    col2im: one matmul gives every tap's contribution, then each kernel tap adds its plane
+    into the entries of x it read (a loop over the kh*kw taps, not over pixels)."""
+    o, c, kh, kw = w.shape
     n, _, oh, ow = g.shape
-    reach = [d * (k - 1) for k, d in zip(w.shape[2:], dilation)]
-    spread = [(o - 1) * s + 1 for o, s in zip((oh, ow), stride)]
-    # The rows at the end that no window reached: x is longer than the windows need.
-    rest = [size - sp - r for size, sp, r in zip(shape[2:], spread, reach)]
-    padded = np.zeros((n, g.shape[1], *(sp + 2 * r + e for sp, r, e in zip(spread, reach, rest))),
-                      dtype=np.result_type(g, w))
-    padded[:, :, reach[0]:reach[0] + spread[0]:stride[0],
-           reach[1]:reach[1] + spread[1]:stride[1]] = g
-    flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-    return _conv(padded, flipped, (1, 1), dilation)
+    taps = (w.reshape(o, -1).T @ g.transpose(1, 0, 2, 3).reshape(o, -1)).reshape(
+        c, kh, kw, n, oh, ow)
+    dx = np.zeros((c, n, *shape[2:]), dtype=taps.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            top, left = i * dilation[0], j * dilation[1]
+            dx[:, :, top:top + stride[0] * (oh - 1) + 1:stride[0],
+               left:left + stride[1] * (ow - 1) + 1:stride[1]] += taps[:, i, j]
+    return dx.transpose(1, 0, 2, 3)
 
 
 def _conv_weight_grad(x, g, size, stride, dilation):
