@@ -97,6 +97,7 @@ def _draw_examples(out: Path) -> None:
                                                              cleanup=True)
 
     two_passes_drawing().render(outfile=out / "two_passes.svg", cleanup=True)
+    conv_drawing().render(outfile=out / "conv.svg", cleanup=True)
     read_twice_frame().render(outfile=out / "read_twice.svg", cleanup=True)
 
     from tinygrad_lm.stories._demo import EXPLORERS, write_explorer
@@ -116,6 +117,21 @@ def forward_vs_reverse_example():
     for node, label in ((v1, "v1"), (v2, "v2"), (v3, "v3"), (v4, "v4"), (f, "f")):
         node.label = label
     return x1, x2, f
+
+
+def conv_drawing():
+    """The convolution page's figure: the graph of its tiny conv, as its example draws it."""
+    import numpy as np
+
+    import tinygrad_lm as tg
+
+    x = tg.Tensor(np.arange(16.0).reshape(1, 1, 4, 4) / 8, requires_grad=True)
+    w = tg.Tensor([[[[1.0, -1.0], [0.5, 0.0]]]], requires_grad=True)
+    b = tg.Tensor([0.5], requires_grad=True)
+    x.name, w.name, b.name = "x", "w", "b"
+    loss = (tg.functional.conv2d(x, w, b) ** 2).sum()
+    loss.backward()
+    return tg.draw_graph(loss)
 
 
 def two_passes_drawing():

@@ -135,6 +135,19 @@ CASES = {
                (lambda a, b: P.einsum(a, b, subscripts="bij,j->b"), [normal(2, 3, 4), normal(4)]),
                (lambda a: P.einsum(a, subscripts="ij->ji"), [normal(2, 3)])],
 }
+# Convolution, padding and pooling (core/primitives_conv.py); NCHW arrays.
+CASES.update({
+    "conv": [(lambda x, w: P.conv(x, w, stride=(2, 1), dilation=(1, 2)),
+              [normal(2, 2, 5, 6), normal(3, 2, 2, 2)])],
+    "conv_input_grad": [(lambda g, w: P.conv_input_grad(
+        g, w, shape=(1, 2, 5, 6), stride=(2, 1), dilation=(1, 2)),
+        [normal(1, 3, 2, 4), normal(3, 2, 2, 2)])],
+    "conv_weight_grad": [(lambda x, g: P.conv_weight_grad(
+        x, g, size=(2, 2), stride=(2, 1), dilation=(1, 2)),
+        [normal(1, 2, 5, 6), normal(1, 3, 2, 4)])],
+    "pad": [(lambda x: P.pad(x, pad_width=((0, 1), (2, 0)), value=-1.0), [normal(2, 3)])],
+    "max_pool": [(lambda x: P.max_pool(x, size=(2, 2), stride=(1, 2)), [distinct(1, 2, 3, 4)])],
+})
 
 PIECEWISE = {"gt", "ge", "lt", "le", "eq", "ne", "round", "floor", "sign", "argmax"}
 

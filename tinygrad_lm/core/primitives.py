@@ -20,6 +20,7 @@ import numpy as np
 from . import kernels
 from .node import Primitive, passthrough
 from .primitives_select import cumsum, einsum, where
+from .primitives_conv import conv, conv_input_grad, conv_weight_grad, max_pool, pad
 from .primitives_shape import (
     _unsqueeze,
     astype,
@@ -43,6 +44,7 @@ __all__ = [
     "neg", "pow", "relu", "reshape", "round", "scatter", "sigmoid", "sign", "sqrt", "sub",
     "sum", "sum_to_shape", "tanh", "transpose",
 ]
+__all__ += ["conv", "conv_input_grad", "conv_weight_grad", "max_pool", "pad"]
 
 
 def _ieee(fast, exact):

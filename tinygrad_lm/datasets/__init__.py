@@ -38,14 +38,19 @@ def load_iris() -> tuple[np.ndarray, np.ndarray]:
     return _split_last_column(_read_csv("iris.csv", skip_header=1))
 
 
-def load_digits() -> tuple[np.ndarray, np.ndarray]:
+def load_digits(as_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """UCI handwritten digits: 1797 images of 8x8 pixels (0-16), row-major, labels 0-9.
+
+    ``as_images=True`` gives X as (N, 1, 8, 8) images, one channel, ready for ``conv2d``.
 
     >>> X, y = load_digits()
     >>> X.shape, X.dtype, y.shape, y.dtype, int(X.max()), sorted(set(y.tolist())) == list(range(10))
     ((1797, 64), dtype('float64'), (1797,), dtype('int64'), 16, True)
+    >>> load_digits(as_images=True)[0].shape
+    (1797, 1, 8, 8)
     """
-    return _split_last_column(_read_csv("digits.csv.gz", skip_header=0))
+    X, y = _split_last_column(_read_csv("digits.csv.gz", skip_header=0))
+    return (X.reshape(-1, 1, 8, 8), y) if as_images else (X, y)
 
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -6,16 +6,19 @@ from here. ``tg.functional`` is the public face, as ``torch.nn.functional``.
 
 from .activations import elu, gelu, leaky_relu, silu, softplus
 from .attention import scaled_dot_product_attention
+from .conv import avg_pool2d, conv1d, conv2d, conv_transpose2d, max_pool2d, pad
 from .dropout import dropout, embedding
 from .joins import array_function, concatenate, stack
 from .normalization import batch_norm, layer_norm
 from .reductions import log_softmax, logsumexp, mean, min, softmax
+from .resize import interpolate
 from .selection import einsum, maximum, minimum, where
 from .statistics import std, var
 
-__all__ = ["array_function", "concatenate", "log_softmax", "logsumexp", "mean", "min",
-           "softmax", "stack"]
-__all__ += ["einsum", "maximum", "minimum", "std", "var", "where"]
-__all__ += ["batch_norm", "dropout", "elu", "embedding", "gelu", "layer_norm", "leaky_relu",
-            "silu", "softplus"]
-__all__ += ["scaled_dot_product_attention"]
+__all__ = [
+    "array_function", "avg_pool2d", "batch_norm", "concatenate", "conv1d", "conv2d",
+    "conv_transpose2d", "dropout", "einsum", "elu", "embedding", "gelu", "interpolate",
+    "layer_norm", "leaky_relu", "log_softmax", "logsumexp", "max_pool2d", "maximum", "mean",
+    "min", "minimum", "pad", "scaled_dot_product_attention", "silu", "softmax", "softplus",
+    "stack", "std", "var", "where",
+]
