@@ -19,8 +19,8 @@ import numpy as np
 
 from . import kernels
 from .node import Primitive, passthrough
-from .primitives_select import cumsum, einsum, where
 from .primitives_conv import conv, conv_input_grad, conv_weight_grad, max_pool, pad
+from .primitives_select import cumsum, einsum, where
 from .primitives_shape import (
     _unsqueeze,
     astype,
