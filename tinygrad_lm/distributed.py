@@ -126,7 +126,8 @@ class _DaskShards:
             raise ValueError(f"{_OP}: the Dask cluster at {client.scheduler.address} has no "
                              f"workers; start some (dask worker ADDRESS) or wait for them")
         self.client = client
-        self.make_model, self.loss = make_model, loss
+        self.make_model = client.scatter(make_model, broadcast=True, hash=False)
+        self.loss = loss
         # Unique keys (hash=False): a later run on the same data must not share, and then
         # lose, the keys this run releases when it ends.
         self.X, self.y = client.scatter([X, y], broadcast=True, hash=False)
