@@ -31,6 +31,24 @@ def make_model():
     return tg.nn.MLP([4, 6, 3], activation="tanh", seed=0)
 
 
+class Affine(tg.nn.Module):
+    """``x @ w + b``: its parameters are its whole state, in the same layout whatever the
+    state's convention (PyTorch's transposes Linear's weight), so a test can step it by hand."""
+
+    def __init__(self):
+        rng = np.random.default_rng(2)
+        self.w = tg.Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+        self.b = tg.Tensor(rng.normal(size=3), requires_grad=True)
+
+    def forward(self, x):
+        return tg.Tensor(x) @ self.w + self.b
+
+
+def _initial(make):
+    """The state training starts from, in the layout train_data_parallel returns."""
+    return train_data_parallel(None, make, *_data(n=1), lr=0.0, epochs=0, batch_size=1)
+
+
 def _max_difference(a, b):
     assert list(a) == list(b)
     return max(float(np.max(np.abs(a[name] - b[name]))) for name in a)
@@ -43,8 +61,7 @@ def test_dask_run_equals_the_in_process_run(client):
     on_dask = train_data_parallel(client, make_model, X, y, **kwargs)
     local = train_data_parallel(None, make_model, X, y, **kwargs)
     assert _max_difference(on_dask, local) <= 1e-10
-    initial = {name: p.data for name, p in make_model().named_parameters()}
-    assert _max_difference(on_dask, initial) > 1e-2, "training did not move the parameters"
+    assert _max_difference(on_dask, _initial(make_model)) > 1e-2, "training did not move"
     assert all(type(v) is np.ndarray and v.dtype == np.float64 for v in on_dask.values())
 
 
@@ -76,15 +93,15 @@ def test_an_uneven_split_is_weighted_by_rows(client):
     X, y = _data(n=7)
     lr = 0.5
     # One batch of 7 rows: the two workers get 4 and 3 of them.
-    state = train_data_parallel(client, make_model, X, y, lr=lr, epochs=1, batch_size=7)
-    model = make_model()
+    state = train_data_parallel(client, Affine, X, y, lr=lr, epochs=1, batch_size=7)
+    model = Affine()
     tg.losses.cross_entropy(model(X), y).backward()
     expected = {name: p.data - lr * p.grad for name, p in model.named_parameters()}
     assert _max_difference(state, expected) <= 1e-12
     # The plain mean of the two shards' gradients is a different step: the test can tell.
-    start = {name: p.data for name, p in make_model().named_parameters()}
+    start = _initial(Affine)
     order = np.random.default_rng(0).permutation(7)
-    halves = [shard_gradient(make_model, start, X, y, rows, "cross_entropy")
+    halves = [shard_gradient(Affine, start, X, y, rows, "cross_entropy")
               for rows in np.array_split(order, 2)]
     unweighted = {name: start[name] - lr * (halves[0][name] + halves[1][name]) / 2
                   for name in start}
@@ -176,3 +193,27 @@ def test_a_model_that_changes_between_calls_is_refused():
     with pytest.raises(ValueError, match="parameter '0.weight' has shape \\(4, 7\\) here but "
                                          "\\(4, 6\\) on the driver"):
         train_data_parallel(None, make_changing, X, y, lr=0.1, epochs=1, batch_size=2)
+
+
+def test_a_make_model_that_cannot_be_pickled_is_refused_before_any_work(client):
+    import threading
+
+    X, y = _data(n=6)
+    lock = threading.Lock()
+
+    def make_locked():
+        with lock:
+            return make_model()
+
+    with pytest.raises(TypeError, match="make_model cannot be sent to the workers: cloudpickle "
+                                        "failed with TypeError: cannot pickle '_thread.lock'"):
+        train_data_parallel(client, make_locked, X, y, lr=0.1, epochs=1, batch_size=2)
+
+
+def test_an_error_on_a_worker_reaches_the_driver_as_itself(client):
+    X, y = _data(n=6)
+    for where in (client, None):
+        # mse of (N, 3) predictions against (N,) class labels: the loss refuses the shapes.
+        with pytest.raises(ValueError, match="mse"):
+            train_data_parallel(where, make_model, X, y, loss="mse", lr=0.1, epochs=1,
+                                batch_size=4)
