@@ -51,7 +51,8 @@ def run(client, epochs: int, log=print) -> float:
     steps = epochs * -(-len(X_train) // settings["batch_size"])
     loss, accuracy = evaluate(on_dask, X_train, y_train)
     _, test_accuracy = evaluate(on_dask, X_test, y_test)
-    log(f"{workers} workers, {epochs} epochs, {steps} SGD steps on {len(X_train)} digits")
+    log(f"{workers} workers, {epochs} epoch{'s' * (epochs != 1)}, {steps} SGD steps on "
+        f"{len(X_train)} digits")
     log(f"on dask:    {dask_seconds:.2f} s   in-process: {local_seconds:.2f} s")
     log(f"training loss {loss:.4f}, training accuracy {accuracy:.1%}, "
         f"held-out accuracy {test_accuracy:.1%}")
