@@ -217,3 +217,27 @@ def test_an_error_on_a_worker_reaches_the_driver_as_itself(client):
         with pytest.raises(ValueError, match="mse"):
             train_data_parallel(where, make_model, X, y, loss="mse", lr=0.1, epochs=1,
                                 batch_size=4)
+
+
+def test_a_cluster_without_workers_is_refused():
+    X, y = _data(n=6)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty:
+        with distributed.Client(empty) as client:
+            with pytest.raises(ValueError, match="the Dask cluster at inproc://.* has no "
+                                                 "workers; start some"):
+                train_data_parallel(client, make_model, X, y, lr=0.1, epochs=1, batch_size=2)
+
+
+class WithUnused(Affine):
+    def __init__(self):
+        super().__init__()
+        self.unused = tg.Tensor(np.ones(2), requires_grad=True)
+
+
+def test_a_parameter_the_loss_does_not_reach_stays_where_it_was(client):
+    X, y = _data(n=8)
+    kwargs = dict(lr=0.2, epochs=2, batch_size=4)
+    on_dask = train_data_parallel(client, WithUnused, X, y, **kwargs)
+    assert np.array_equal(on_dask["unused"], np.ones(2))
+    assert _max_difference(on_dask, train_data_parallel(None, WithUnused, X, y, **kwargs)) \
+        <= 1e-10

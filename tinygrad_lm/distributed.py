@@ -91,7 +91,7 @@ def shard_gradient(make_model: Callable[[], Module], state: dict[str, np.ndarray
     _load(model, state)
     getattr(losses, loss)(model(X[rows]), y[rows]).backward()
     # A parameter the loss does not reach gets a zero gradient, so shards always line up.
-    return {name: np.zeros_like(p.data) if p.grad is None else np.array(p.grad)
+    return {name: np.zeros_like(p.data) if p.grad is None else p.grad
             for name, p in model.named_parameters()}
 
 
@@ -125,11 +125,10 @@ class _DaskShards:
         if not self.workers:
             raise ValueError(f"{_OP}: the Dask cluster at {client.scheduler.address} has no "
                              f"workers; start some (dask worker ADDRESS) or wait for them")
-        self.client = client
-        self.make_model = client.scatter(make_model, broadcast=True, hash=False)
-        self.loss = loss
+        self.client, self.loss = client, loss
         # Unique keys (hash=False): a later run on the same data must not share, and then
         # lose, the keys this run releases when it ends.
+        self.make_model = client.scatter(make_model, broadcast=True, hash=False)
         self.X, self.y = client.scatter([X, y], broadcast=True, hash=False)
 
     def gradient(self, state: dict[str, np.ndarray], batch: np.ndarray) -> dict[str, np.ndarray]:
