@@ -1,6 +1,7 @@
 """tinygrad_lm: small, exact autodiff over numpy (reverse and forward mode), with pictures."""
 
 from . import datasets, functional, losses, metrics, nn, optim
+from . import distributed as distributed
 from . import testing as testing
 from .core.engine import ZeroGradientWarning
 from .core.node import is_grad_enabled, no_grad
@@ -35,6 +36,7 @@ __all__ = [
     "draw_graph", "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
     "losses", "metrics", "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
     "hessian", "hvp", "jacfwd", "jacrev", "jvp", "vjp",
+    "distributed",
 ]
 cat = concatenate  # PyTorch's name
 __all__ += ["arange", "cat", "einsum", "eye", "full", "linspace", "maximum", "minimum",
