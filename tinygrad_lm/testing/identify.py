@@ -19,8 +19,10 @@ from ._shared import (
     leaves,
     nice_factor,
     node_grads,
+    param_names,
     relative_error,
 )
+from .decay import decayed_fit
 
 OP = "identify_loss"
 
@@ -85,6 +87,8 @@ class Candidate:
     factor: str | None      # the scale as a usual factor ("C/2"), None when it is none of them
     max_rel_error: float
     tolerance: float = 1e-6
+    weight_decay: float = 0.0   # c of an L2 gradient term c * w fitted beside the loss
+    decayed: list[str] = field(default_factory=list)
 
     @property
     def fits(self) -> bool:
@@ -102,7 +106,9 @@ class LossMatch:
 
     ``scale`` is how many times the named loss's gradients yours are (1.0 for an exact match);
     when nothing fits, ``closest`` names the nearest candidate and ``scale`` and
-    ``max_rel_error`` are its. ``candidates`` holds every loss tried; ``skipped`` the losses that
+    ``max_rel_error`` are its. ``weight_decay`` is the coefficient c of an L2 gradient term
+    c * w fitted beside the loss (0.0 when none) and ``decayed`` the params that carry it.
+    ``candidates`` holds every loss tried; ``skipped`` the losses that
     do not apply to this prediction and target, with the reason. ``str()`` explains it.
 
     >>> LossMatch("mse", 1.0, 0.0, n=4, c=1).name
@@ -118,6 +124,8 @@ class LossMatch:
     candidates: list[Candidate] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    weight_decay: float = 0.0
+    decayed: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         if not self.candidates:
@@ -135,6 +143,8 @@ class LossMatch:
                 best.factor, f"{_factor_words(best)} the gradient")
             text = (f"Your gradients are {how} of {best.name}: {best.formula} ({counts}; "
                     f"largest relative difference {best.max_rel_error:.2g}).")
+            if best.decayed:
+                text = text[:-1] + _decay_words(best) + "."
             others = [c for c in self.candidates if c.fits and c is not best]
             if others:
                 text += " The same gradients are also " + "; ".join(
@@ -148,6 +158,12 @@ class LossMatch:
                          "a learning rate folded into the gradients?")
         text += f" {self.note}" if self.note else ""
         return fill(text)
+
+
+def _decay_words(c: Candidate) -> str:
+    names = ", ".join(c.decayed)
+    return (f", plus L2 weight decay {c.weight_decay:.6g}·w on {names} (the penalty "
+            f"{c.weight_decay / 2:.6g}·ΣW², whose gradient is {c.weight_decay:.6g}·W)")
 
 
 def _factor_words(c: Candidate) -> str:
@@ -181,8 +197,10 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     ``CATALOGUE`` (``tg.losses`` with reduction mean and sum, plus ``half_sse``) is
     differentiated by the engine and the best factor between its gradients and yours fitted.
     An exact match at scale 1 wins, then a match at a usual factor (2, N, C, their products,
-    their inverses and negatives), then any constant factor; when nothing fits within 1e-6
-    relative (1e-4 for float32 gradients), ``name`` is None and ``closest`` names the nearest.
+    their inverses and negatives), then any constant factor; a loss that fits only with an L2
+    term c * w added to some params' gradients is a match with ``weight_decay`` c; when
+    nothing fits within 1e-6 relative (1e-4 for float32 gradients), ``name`` is None and
+    ``closest`` names the nearest.
 
     >>> import numpy as np, tinygrad_lm as tg
     >>> x, y = np.array([[1.0], [2.0]]), np.array([[1.0], [3.0]])
@@ -191,6 +209,12 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     >>> match = identify_loss(lambda w: tg.Tensor(x) @ w, [w], y, [grad])
     >>> match.name, match.scale
     ('half_sse', 1.0)
+    >>> x2, w2 = np.array([[1.0, 0.0], [2.0, 1.0], [0.0, 3.0]]), np.array([[0.5], [-1.0]])
+    >>> y2 = np.array([[1.0], [3.0], [0.0]])
+    >>> g2 = x2.T @ (x2 @ w2 - y2) / 3 + 0.1 * w2
+    >>> decayed = identify_loss(lambda W: tg.Tensor(x2) @ W, [w2], y2, [g2])
+    >>> decayed.name, decayed.weight_decay, decayed.decayed
+    ('half_sse', 0.1, ['W'])
     """
     arrays, raw = inputs(params, grads, OP)
     for i, (g, p) in enumerate(zip(raw, arrays)):
@@ -202,6 +226,7 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     user = [g.astype(np.float64) for g in raw]
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     tensors = leaves(arrays)
+    names = [name.split("(")[-1].rstrip(")") for name in param_names(predict_fn, len(arrays))]
     pred = graph_output(predict_fn(*tensors), OP, "predict_fn")
     n = pred.shape[0] if pred.ndim else 1
     c = int(np.prod(pred.shape[1:], dtype=np.int64))
@@ -219,8 +244,11 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
         factor = None
         if found is not None and relative_error(user, engine, found[0]) <= tolerance:
             scale, factor = found
-        candidates.append(Candidate(name, formula, float(scale), factor,
-                                    relative_error(user, engine, scale), tolerance))
+        candidate = Candidate(name, formula, float(scale), factor,
+                              relative_error(user, engine, scale), tolerance)
+        if not candidate.fits:
+            candidate = _with_decay(candidate, user, engine, arrays, n, c, names)
+        candidates.append(candidate)
     note = ("Your gradients are float32 or narrower: the engine's were computed in float64, and "
             "a fit within 1e-4 relative counts as a match." if narrow else "")
     fitting = [k for k in candidates if k.fits]
@@ -228,9 +256,20 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
         best = min(fitting, key=lambda k: (k.factor != "1", k.factor is None,
                                            candidates.index(k)))
         return LossMatch(best.name, best.scale, best.max_rel_error, n, c, None, candidates,
-                         skipped, note)
+                         skipped, note, best.weight_decay, list(best.decayed))
     if not candidates:
         return LossMatch(None, float("nan"), float("inf"), n, c, None, [], skipped, note)
     best = min(candidates, key=lambda k: k.max_rel_error)
     return LossMatch(None, best.scale, best.max_rel_error, n, c, best.name, candidates,
                      skipped, note)
+
+
+def _with_decay(candidate: Candidate, user: list[np.ndarray], engine: list[np.ndarray],
+                arrays: list[np.ndarray], n: int, c: int, names: list[str]) -> Candidate:
+    """``candidate`` refitted with an L2 decay term beside it, when that fits and it did not."""
+    fit = decayed_fit(user, engine, arrays, n, c)
+    if fit is None or fit[2] > candidate.tolerance:
+        return candidate
+    scale, factor, error, coefficient, decayed = fit
+    return Candidate(candidate.name, candidate.formula, scale, factor, error,
+                     candidate.tolerance, coefficient, [names[i] for i in decayed])
