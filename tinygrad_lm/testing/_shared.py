@@ -204,11 +204,12 @@ def record_grads(record: dict, tensors: Sequence[Tensor]) -> list[np.ndarray]:
     return [np.asarray(record.get(t, np.zeros(t.shape)), dtype=np.float64) for t in tensors]
 
 
-def counts(root: Node) -> tuple[int, int]:
+def counts(root: Node, skip: Sequence[Node] = ()) -> tuple[int, int]:
     """(N, C): the rows and columns of the per-entry array the loss reduces.
 
     Walks down from the loss through one-element nodes to the first bigger one; its first axis
-    gives N. C is the product of its other axes, or, for one value per row (cross-entropy
+    gives N, passing by the terms in ``skip`` (penalties, so their order in a sum does not
+    matter). C is the product of its other axes, or, for one value per row (cross-entropy
     picks one entry per row), the columns of the nearest two-axis node with N rows below it.
 
     >>> w = Tensor(np.ones((4, 3)), requires_grad=True)
@@ -217,7 +218,8 @@ def counts(root: Node) -> tuple[int, int]:
     """
     node = root
     while node.prim is not None and node.data.size == 1:
-        ahead = [n for n in node.inputs if n is not None and n.requires_grad]
+        ahead = [n for n in node.inputs if n is not None and n.requires_grad
+                 and not any(n is s for s in skip)]
         if not ahead:
             return 1, 1
         node = max(ahead, key=lambda n: n.data.size)

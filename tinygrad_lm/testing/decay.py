@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._shared import best_scale, nice_factor, relative_error
+from ..core.engine import gradients
+from ..core.node import Node
+from ..frontends.tensor import Tensor
+from ._shared import best_scale, explain_factor, nice_factor, record_grads, relative_error
 
 
 def fit_decay(user: Sequence[np.ndarray], engine: Sequence[np.ndarray],
@@ -82,3 +85,97 @@ def decayed_fit(user: Sequence[np.ndarray], engine: Sequence[np.ndarray],
     else:
         label = None
     return float(scale), label, relative_error(rest, engine, scale), coefficient, decayed
+
+
+def _addends(root: Node) -> list[Node]:
+    """The terms a one-element loss sums (through add, sub and neg), deepest first."""
+    terms, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node.op in ("add", "sub", "neg") and node.data.size == 1:
+            stack += [m for m in node.inputs if m is not None and m.requires_grad]
+        else:
+            terms.append(node)
+    return terms
+
+
+def decay_terms(root: Node, tensors: Sequence[Tensor],
+                record: dict) -> tuple[list[float], list[Node]]:
+    """The L2 coefficient c_i the loss puts on each tensor (its gradient holds c_i * p_i), and
+    the terms of the loss that are such penalties.
+
+    A term of the loss's sum is a penalty when its gradient for every tensor it reaches is a
+    multiple of that tensor (``reg * (W**2).sum()``: ``2 * reg * W``).
+
+    >>> w = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    >>> root = (w * 3).sum() + 0.05 * (w ** 2).sum()
+    >>> from tinygrad_lm.testing._shared import node_grads
+    >>> coefficients, terms = decay_terms(root, [w], node_grads(root, [w])[1])
+    >>> [round(c, 12) for c in coefficients], len(terms)
+    ([0.1], 1)
+    """
+    coefficients, penalties = [0.0] * len(tensors), []
+    for term in _addends(root):
+        if term not in record or term.data.size != 1:
+            continue
+        part = record_grads(gradients(term, record[term]), tensors)
+        found = {}
+        for i, (g, t) in enumerate(zip(part, tensors)):
+            if not g.any():
+                continue
+            p = np.asarray(t.data, np.float64)
+            c = best_scale([g], [p])
+            if c == 0 or relative_error([g], [p], c) > 1e-9:
+                found = {}
+                break
+            found[i] = c
+        if found:
+            penalties.append(term)
+            for i, c in found.items():
+                coefficients[i] += c
+    return coefficients, penalties
+
+
+def decay_diagnosis(u: np.ndarray, e: np.ndarray, p: np.ndarray, coefficient: float, n: int,
+                    c: int, close: Callable[[np.ndarray, np.ndarray], bool]) -> str | None:
+    """``u`` as (a factor of the data loss's gradient) plus (a wrong L2 term), in words.
+
+    ``e`` is the engine's whole gradient and ``coefficient`` the L2 coefficient the loss puts
+    on this parameter, so ``e - coefficient * p`` is the data loss's part. None when that
+    decomposition does not explain ``u``.
+
+    >>> p, e = np.array([1.0, 2.0]), np.array([3.0, 1.0])
+    >>> decay_diagnosis(e - 0.1 * p, e, p, 0.1, 4, 1, np.allclose)[:40]
+    'the L2 weight decay gradient is missing:'
+    """
+    data = e - coefficient * p
+    a, (d,) = fit_decay([u], [data], [p])
+    found = nice_factor(a, n, c, tol=1e-3)
+    a = found[0] if found is not None else a
+    d = round(d, 12)
+    if not close(u, a * data + d * p) or (found is not None and found[1] == "1"
+                                          and d == round(coefficient, 12)):
+        return None
+    if coefficient != 0:
+        ratio = d / coefficient
+        words = {0.0: f"the L2 weight decay gradient is missing: yours leave out the "
+                      f"{coefficient:.6g}·W the penalty adds",
+                 0.5: f"the L2 weight decay gradient is halved: yours add {d:.6g}·W where the "
+                      f"penalty reg·ΣW² adds 2·reg·W = {coefficient:.6g}·W (the 2 of the square)",
+                 2.0: f"the L2 weight decay gradient is doubled: yours add {d:.6g}·W where the "
+                      f"penalty adds {coefficient:.6g}·W (the 1/2 of a penalty reg/2·ΣW² "
+                      f"dropped, or the term added twice)",
+                 1.0: "the L2 weight decay gradient is right"}.get(
+            round(ratio, 9), f"the L2 weight decay gradient is {d:.6g}·W where the penalty "
+                             f"adds {coefficient:.6g}·W")
+    elif d != 0:
+        words = (f"yours add an L2 weight decay gradient {d:.6g}·W, but loss_fn puts no "
+                 f"penalty on this parameter (add reg·ΣW² to the loss, or drop the term)")
+    else:
+        words = "the L2 weight decay gradient is right"
+    if found is None:
+        return (f"{words}; and the data loss's gradient is {a:.6g} times the engine's, none of "
+                f"the usual factors")
+    if found[1] == "1":
+        return words + "; the data loss's gradient itself is right"
+    return f"{words}; and the data loss's gradient is {explain_factor(found[0], found[1], n, c)}"

@@ -23,6 +23,7 @@ from ._shared import (
     relative_error,
     scalar_output,
 )
+from .decay import decay_diagnosis, decay_terms
 
 OP = "assert_gradients_match"
 
@@ -36,9 +37,10 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
     is your d loss / d ``params[i]``. Entries agree when ``|yours - engine| <= atol + rtol *
     |engine|``. Returns None when all do; otherwise raises ``AssertionError`` with, for each
     differing parameter, its worst entry and a diagnosis of the usual mistakes: a constant
-    factor and its likely cause, a flipped sign, a transpose, a missing activation derivative
-    or one taken at the activation's input, zeros where the engine has signal, a shape
-    mismatch.
+    factor and its likely cause, a flipped sign, a missing, halved or doubled L2 weight decay
+    gradient (separated from the data loss's part first), a transpose, a missing activation
+    derivative or one taken at the activation's input, zeros where the engine has signal, a
+    shape mismatch.
 
     >>> import numpy as np
     >>> def loss(w):
@@ -63,7 +65,8 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
                if u is None or not _close(u, e, atol, rtol)]
     if not failing:
         return None
-    n, c = counts(root)
+    coefficients, penalties = decay_terms(root, tensors, record)
+    n, c = counts(root, penalties)
     variants = activation_variants(root, tensors, record)
     lines = [f"gradients differ from the engine's for {len(failing)} of {len(arrays)} "
              f"parameters (compared in float64, atol={atol:g}, rtol={rtol:g}; the loss "
@@ -78,7 +81,8 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
                      f"that separates them, pass rtol=1e-4.")
     for i in failing:
         lines += _parameter_report(i, names[i], user[i], engine[i],
-                                   [(label, gs[i]) for label, gs in variants], n, c, atol, rtol)
+                                   [(label, gs[i]) for label, gs in variants], n, c, atol, rtol,
+                                   arrays[i].astype(np.float64), coefficients[i])
     raise AssertionError("\n".join(_wrap(line) for line in lines))
 
 
@@ -98,7 +102,7 @@ def _fmt(x: float) -> str:
 
 def _parameter_report(i: int, name: str, u: np.ndarray | None, e: np.ndarray,
                       variants: list[tuple[str, np.ndarray]], n: int, c: int, atol: float,
-                      rtol: float) -> list[str]:
+                      rtol: float, p: np.ndarray, decay: float) -> list[str]:
     """The lines on one differing parameter: how many entries, the worst, the diagnosis."""
     if u is None:
         return [f"{name}, shape {e.shape}: no gradient given (None)",
@@ -120,7 +124,7 @@ def _parameter_report(i: int, name: str, u: np.ndarray | None, e: np.ndarray,
     return [f"{name}, shape {e.shape}: {int(bad.sum())} of {e.size} entries differ",
             f"  worst entry {worst}: yours {_fmt(yours)}, engine's {_fmt(theirs)}, abs error "
             f"{_fmt(abs_error)}, rel error {rel}",
-            f"  diagnosis: {_diagnosis(u, e, variants, n, c, atol, rtol)}"]
+            f"  diagnosis: {_diagnosis(u, e, variants, n, c, atol, rtol, p, decay)}"]
 
 
 def _shape_diagnosis(u: np.ndarray, e: np.ndarray, atol: float, rtol: float) -> str:
@@ -144,7 +148,7 @@ def _factor(u: np.ndarray, e: np.ndarray, n: int, c: int, atol: float,
 
 
 def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarray]], n: int,
-               c: int, atol: float, rtol: float) -> str:
+               c: int, atol: float, rtol: float, p: np.ndarray, decay: float) -> str:
     """The first usual mistake that explains ``u`` against the engine's ``e``."""
     finite = np.isfinite(u)
     if not finite.all():
@@ -158,9 +162,13 @@ def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarra
     if not u.any():
         return ("all zeros where the engine has signal: this gradient is never computed, or "
                 "it is overwritten or reset before you return it")
-    found = _factor(u, e, n, c, atol, rtol)
+    # With a penalty in the loss, the factor belongs to the data loss's part alone.
+    found = None if decay else _factor(u, e, n, c, atol, rtol)
     if found is not None:
         return explain_factor(*found, n, c)
+    words = decay_diagnosis(u, e, p, decay, n, c, lambda a, b: _close(a, b, atol, rtol))
+    if words is not None:
+        return words
     if u.ndim == 2 and u.shape[0] == u.shape[1]:
         found = _factor(u, e.T, n, c, atol, rtol)
         if found is not None:
