@@ -13,6 +13,7 @@ import numpy as np
 from ..core.engine import gradients, toposort
 from ..core.node import Node
 from ..frontends.tensor import Tensor
+from .layout import infer_batch_axis
 
 # Activations whose derivative hand-written backprop most often leaves out.
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -204,35 +205,41 @@ def record_grads(record: dict, tensors: Sequence[Tensor]) -> list[np.ndarray]:
     return [np.asarray(record.get(t, np.zeros(t.shape)), dtype=np.float64) for t in tensors]
 
 
-def counts(root: Node, skip: Sequence[Node] = ()) -> tuple[int, int]:
+def counts(root: Node, skip: Sequence[Node] = (),
+           batch_axis: int | None = None) -> tuple[int, int, int]:
     """(N, C): the rows and columns of the per-entry array the loss reduces.
 
     Walks down from the loss through one-element nodes to the first bigger one; its first axis
-    gives N, passing by the terms in ``skip`` (penalties, so their order in a sum does not
-    matter). C is the product of its other axes, or, for one value per row (cross-entropy
-    picks one entry per row), the columns of the nearest two-axis node with N rows below it.
+    gives N (its second when the examples are columns: ``batch_axis``, inferred by default
+    from the data in its graph; the third value returned), passing by the terms in ``skip``
+    (penalties, so their order in a sum does not matter). C is the product of its other axes,
+    or, for one value per row (cross-entropy picks one entry per row), the columns of the
+    nearest two-axis node with N rows below it.
 
     >>> w = Tensor(np.ones((4, 3)), requires_grad=True)
     >>> counts(((w - 1) ** 2).sum() / 8)
-    (4, 3)
+    (4, 3, 0)
     """
     node = root
     while node.prim is not None and node.data.size == 1:
         ahead = [n for n in node.inputs if n is not None and n.requires_grad
                  and not any(n is s for s in skip)]
         if not ahead:
-            return 1, 1
+            return 1, 1, 0
         node = max(ahead, key=lambda n: n.data.size)
     shape = node.data.shape
     if not shape:
-        return 1, 1
+        return 1, 1, 0
+    axis = infer_batch_axis(shape, None, node, batch_axis)
+    if axis == 1:
+        return shape[1], shape[0], 1
     n = shape[0]
     c = int(np.prod(shape[1:], dtype=np.int64))
     if len(shape) == 1:
         wide = [m for m in toposort(node) if m.data.ndim == 2 and m.data.shape[0] == n]
         if wide:
             c = wide[-1].data.shape[1]  # toposort keeps creation order: the nearest last
-    return n, c
+    return n, c, 0
 
 
 def best_scale(user: Sequence[np.ndarray], engine: Sequence[np.ndarray]) -> float:

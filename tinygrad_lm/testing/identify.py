@@ -23,6 +23,7 @@ from ._shared import (
     relative_error,
 )
 from .decay import decayed_fit
+from .layout import infer_batch_axis
 
 OP = "identify_loss"
 
@@ -126,13 +127,15 @@ class LossMatch:
     note: str = ""
     weight_decay: float = 0.0
     decayed: list[str] = field(default_factory=list)
+    batch_axis: int = 0
 
     def __str__(self) -> str:
         if not self.candidates:
             return (f"no loss of the catalogue applies to this prediction and target: "
                     f"{'; '.join(f'{k}: {v}' for k, v in self.skipped.items())}")
         best = next(c for c in self.candidates if c.name == (self.name or self.closest))
-        counts = f"N = {self.n} rows, C = {self.c} columns"
+        counts = (f"N = {self.n} rows, C = {self.c} columns" if self.batch_axis == 0 else
+                  f"N = {self.n} examples as columns, C = {self.c} rows")
         if self.name is None:
             text = (f"No loss of the catalogue fits your gradients. The closest is {best.name}, "
                     f"{best.formula}: at the best scale, {best.scale:.6g}, a relative error of "
@@ -189,7 +192,7 @@ def _ratio_words(c: Candidate, n: int, cols: int) -> str:
 
 
 def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], target: Any,
-                  grads: Sequence[Any]) -> LossMatch:
+                  grads: Sequence[Any], *, batch_axis: int | None = None) -> LossMatch:
     """Find the loss of the catalogue, and its scale, whose gradients your ``grads`` are.
 
     ``predict_fn(*params)`` returns the prediction Tensor the loss is applied to (the params
@@ -200,7 +203,9 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     their inverses and negatives), then any constant factor; a loss that fits only with an L2
     term c * w added to some params' gradients is a match with ``weight_decay`` c; when
     nothing fits within 1e-6 relative (1e-4 for float32 gradients), ``name`` is None and
-    ``closest`` names the nearest.
+    ``closest`` names the nearest. ``batch_axis`` (0 rows, 1 columns) says which axis of the
+    prediction holds the examples; by default it is inferred from the prediction, the target
+    and the data in the graph, so N and C are not swapped for examples stored as columns.
 
     >>> import numpy as np, tinygrad_lm as tg
     >>> x, y = np.array([[1.0], [2.0]]), np.array([[1.0], [3.0]])
@@ -228,6 +233,9 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     tensors = leaves(arrays)
     names = [name.split("(")[-1].rstrip(")") for name in param_names(predict_fn, len(arrays))]
     pred = graph_output(predict_fn(*tensors), OP, "predict_fn")
+    axis = infer_batch_axis(pred.shape, target, pred, batch_axis)
+    if axis == 1:  # examples as columns: the catalogue's losses read them as rows
+        pred, target = pred.T, target.T if target.ndim == 2 else target
     n = pred.shape[0] if pred.ndim else 1
     c = int(np.prod(pred.shape[1:], dtype=np.int64))
     candidates, skipped = [], {}
@@ -256,12 +264,13 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
         best = min(fitting, key=lambda k: (k.factor != "1", k.factor is None,
                                            candidates.index(k)))
         return LossMatch(best.name, best.scale, best.max_rel_error, n, c, None, candidates,
-                         skipped, note, best.weight_decay, list(best.decayed))
+                         skipped, note, best.weight_decay, list(best.decayed), axis)
     if not candidates:
-        return LossMatch(None, float("nan"), float("inf"), n, c, None, [], skipped, note)
+        return LossMatch(None, float("nan"), float("inf"), n, c, None, [], skipped, note,
+                         batch_axis=axis)
     best = min(candidates, key=lambda k: k.max_rel_error)
     return LossMatch(None, best.scale, best.max_rel_error, n, c, best.name, candidates,
-                     skipped, note)
+                     skipped, note, batch_axis=axis)
 
 
 def _with_decay(candidate: Candidate, user: list[np.ndarray], engine: list[np.ndarray],

@@ -30,7 +30,7 @@ OP = "assert_gradients_match"
 
 def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any],
                            grads: Sequence[Any], *, atol: float = 1e-7,
-                           rtol: float = 1e-5) -> None:
+                           rtol: float = 1e-5, batch_axis: int | None = None) -> None:
     """Check hand-written ``grads`` against the engine's gradients of ``loss_fn(*params)``.
 
     Each ``params[i]`` is a numpy array, handed to ``loss_fn`` as a float64 Tensor; ``grads[i]``
@@ -40,7 +40,8 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
     factor and its likely cause, a flipped sign, a missing, halved or doubled L2 weight decay
     gradient (separated from the data loss's part first), a transpose, a missing activation
     derivative or one taken at the activation's input, zeros where the engine has signal, a
-    shape mismatch.
+    shape mismatch. ``batch_axis`` says which axis of the array the loss reduces holds the
+    examples (0 rows, 1 columns); by default it is inferred from the data in the graph.
 
     >>> import numpy as np
     >>> def loss(w):
@@ -66,11 +67,12 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
     if not failing:
         return None
     coefficients, penalties = decay_terms(root, tensors, record)
-    n, c = counts(root, penalties)
+    n, c, axis = counts(root, penalties, batch_axis)
     variants = activation_variants(root, tensors, record)
     lines = [f"gradients differ from the engine's for {len(failing)} of {len(arrays)} "
              f"parameters (compared in float64, atol={atol:g}, rtol={rtol:g}; the loss "
-             f"reduces an array of N = {n} rows by C = {c} columns)"]
+             f"reduces an array of " + (f"N = {n} rows by C = {c} columns)" if axis == 0 else
+                                        f"N = {n} examples as columns by C = {c} rows)")]
     given = [i for i, g in enumerate(raw) if g is not None]
     narrow = low_precision(arrays, names) + low_precision([raw[i] for i in given],
                                                           [f"grads[{i}]" for i in given])
