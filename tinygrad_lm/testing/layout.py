@@ -49,7 +49,8 @@ def infer_batch_axis(shape: tuple[int, ...], target: Any = None, node: Node | No
                 return 0
     if node is not None and shape[0] != shape[1]:
         data = [m.data.shape for k in toposort(node) for m in k.inputs
-                if m is not None and not m.requires_grad and m.data.ndim == 2]
+                if m is not None and not m.requires_grad and m.data.ndim == 2
+                and m.data.shape != shape]  # a target of the same shape tells nothing
         by_rows = any(s[0] == shape[0] for s in data)
         by_cols = any(s[1] == shape[1] for s in data)
         if by_rows != by_cols:
