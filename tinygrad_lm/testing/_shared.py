@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -57,22 +56,6 @@ def low_precision(arrays: Sequence[np.ndarray], names: Sequence[str]) -> list[st
             if a.dtype.kind == "f" and a.dtype.itemsize < 8]
 
 
-def param_names(fn: Callable, count: int) -> list[str]:
-    """``params[i]``, plus the name of ``fn``'s i-th positional argument where it has one.
-
-    >>> param_names(lambda W1, W2: None, 3)
-    ['params[0] (W1)', 'params[1] (W2)', 'params[2]']
-    """
-    try:
-        parameters = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        parameters = []
-    positional = [p.name for p in parameters
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return [f"params[{i}] ({positional[i]})" if i < len(positional) else f"params[{i}]"
-            for i in range(count)]
-
-
 def leaves(arrays: Sequence[np.ndarray]) -> list[Tensor]:
     """Each array as a float64 leaf Tensor that requires grad (float32 is cast up).
 
@@ -80,29 +63,6 @@ def leaves(arrays: Sequence[np.ndarray]) -> list[Tensor]:
     dtype('float64')
     """
     return [Tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
-
-
-def inputs(params: Sequence[Any], grads: Sequence[Any], op: str, *,
-           missing: bool = False) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
-    """The parameters and gradients as numeric arrays (dtypes kept), one gradient per
-    parameter; with ``missing`` a gradient may be None (kept as None).
-
-    >>> inputs([[1.0, 2.0]], [[0.5, 0.5]], "demo")
-    ([array([1., 2.])], [array([0.5, 0.5])])
-    """
-    if isinstance(params, (np.ndarray, Tensor)) or isinstance(grads, (np.ndarray, Tensor)):
-        raise TypeError(f"{op}: params and grads must be sequences of arrays, one gradient per "
-                        f"parameter (wrap a single array in a list: [W])")
-    params, grads = list(params), list(grads)
-    if not params:
-        raise ValueError(f"{op}: params is empty; pass the arrays the loss depends on")
-    if len(grads) != len(params):
-        raise ValueError(f"{op}: got {len(grads)} gradients for {len(params)} params; pass one "
-                         f"gradient per parameter, in the same order")
-    arrays = [as_array(p, op, f"params[{i}]") for i, p in enumerate(params)]
-    raw = [None if g is None and missing else as_array(g, op, f"grads[{i}]")
-           for i, g in enumerate(grads)]
-    return arrays, raw
 
 
 def graph_output(out: Any, op: str, fn_name: str) -> Tensor:

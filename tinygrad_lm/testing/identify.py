@@ -15,15 +15,14 @@ from ._shared import (
     explain_factor,
     fill,
     graph_output,
-    inputs,
     leaves,
     nice_factor,
     node_grads,
-    param_names,
     relative_error,
 )
 from .decay import decayed_fit
 from .layout import infer_batch_axis
+from .structure import flatten
 
 OP = "identify_loss"
 
@@ -221,18 +220,18 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     >>> decayed.name, decayed.weight_decay, decayed.decayed
     ('half_sse', 0.1, ['W'])
     """
-    arrays, raw = inputs(params, grads, OP)
-    for i, (g, p) in enumerate(zip(raw, arrays)):
+    structure, arrays, raw = flatten(params, grads, OP)
+    for path, g, p in zip(structure.paths, raw, arrays):
         if g.shape != p.shape:
-            raise ValueError(f"{OP}: grads[{i}] has shape {g.shape} but params[{i}] has shape "
+            raise ValueError(f"{OP}: grads{path} has shape {g.shape} but params{path} has shape "
                              f"{p.shape}; check it with assert_gradients_match first")
     narrow = any(g.dtype.kind == "f" and g.dtype.itemsize < 8 for g in raw + arrays)
     tolerance = 1e-4 if narrow else 1e-6
     user = [g.astype(np.float64) for g in raw]
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     tensors = leaves(arrays)
-    names = [name.split("(")[-1].rstrip(")") for name in param_names(predict_fn, len(arrays))]
-    pred = graph_output(predict_fn(*tensors), OP, "predict_fn")
+    names = [name.split(" (")[-1].rstrip(")") for name in structure.names(predict_fn)]
+    pred = graph_output(structure.call(predict_fn, tensors), OP, "predict_fn")
     axis = infer_batch_axis(pred.shape, target, pred, batch_axis)
     if axis == 1:  # examples as columns: the catalogue's losses read them as rows
         pred, target = pred.T, target.T if target.ndim == 2 else target

@@ -14,16 +14,15 @@ from ._shared import (
     counts,
     explain_factor,
     fill,
-    inputs,
     leaves,
     low_precision,
     nice_factor,
     node_grads,
-    param_names,
     relative_error,
     scalar_output,
 )
 from .decay import decay_diagnosis, decay_terms
+from .structure import flatten
 
 OP = "assert_gradients_match"
 
@@ -34,14 +33,17 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
     """Check hand-written ``grads`` against the engine's gradients of ``loss_fn(*params)``.
 
     Each ``params[i]`` is a numpy array, handed to ``loss_fn`` as a float64 Tensor; ``grads[i]``
-    is your d loss / d ``params[i]``. Entries agree when ``|yours - engine| <= atol + rtol *
-    |engine|``. Returns None when all do; otherwise raises ``AssertionError`` with, for each
-    differing parameter, its worst entry and a diagnosis of the usual mistakes: a constant
-    factor and its likely cause, a flipped sign, a missing, halved or doubled L2 weight decay
-    gradient (separated from the data loss's part first), a transpose, a missing activation
-    derivative or one taken at the activation's input, zeros where the engine has signal, a
-    shape mismatch. ``batch_axis`` says which axis of the array the loss reduces holds the
-    examples (0 rows, 1 columns); by default it is inferred from the data in the graph.
+    is your d loss / d ``params[i]``. ``params`` and ``grads`` may also be dicts (``loss_fn``
+    gets the dict, or keywords) or nested lists of the same structure (``loss_fn`` gets the top-
+    level entries: ``(biases, weights)``); reports name entries by path. Entries agree when
+    ``|yours - engine| <= atol + rtol * |engine|``. Returns None when all do; otherwise raises
+    ``AssertionError`` with, for each differing parameter, its worst entry and a diagnosis of
+    the usual mistakes: a constant factor and its likely cause, a flipped sign, a missing,
+    halved or doubled L2 weight decay gradient (separated from the data loss's part first), a
+    transpose, a missing activation derivative or one taken at the activation's input, zeros
+    where the engine has signal, a shape mismatch. ``batch_axis`` says which axis of the array
+    the loss reduces holds the examples (0 rows, 1 columns); by default it is inferred from the
+    data in the graph.
 
     >>> import numpy as np
     >>> def loss(w):
@@ -56,11 +58,11 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
       worst entry (1,): yours 2, engine's 4, abs error 2, rel error 0.5
       diagnosis: a constant factor 1/2, likely the 2 of a square: ...
     """
-    arrays, raw = inputs(params, grads, OP, missing=True)
+    structure, arrays, raw = flatten(params, grads, OP, missing=True)
     user = [None if g is None else g.astype(np.float64) for g in raw]
-    names = param_names(loss_fn, len(arrays))
+    names = structure.names(loss_fn)
     tensors = leaves(arrays)
-    root = scalar_output(loss_fn(*tensors), OP, "loss_fn")
+    root = scalar_output(structure.call(loss_fn, tensors), OP, "loss_fn")
     engine, record = node_grads(root, tensors)
     failing = [i for i, (u, e) in enumerate(zip(user, engine))
                if u is None or not _close(u, e, atol, rtol)]
@@ -75,7 +77,8 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
                                         f"N = {n} examples as columns by C = {c} rows)")]
     given = [i for i, g in enumerate(raw) if g is not None]
     narrow = low_precision(arrays, names) + low_precision([raw[i] for i in given],
-                                                          [f"grads[{i}]" for i in given])
+                                                          [f"grads{structure.paths[i]}"
+                                                           for i in given])
     if narrow:
         lines.append(f"note: {', '.join(narrow)} are float32 or narrower; the engine computed its "
                      f"gradients in float64 from the values cast up, and yours were compared in "
