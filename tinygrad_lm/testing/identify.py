@@ -230,7 +230,7 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     user = [g.astype(np.float64) for g in raw]
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     tensors = leaves(arrays)
-    names = [name.split(" (")[-1].rstrip(")") for name in structure.names(predict_fn)]
+    names = structure.short_names(predict_fn)
     pred = graph_output(structure.call(predict_fn, tensors), OP, "predict_fn")
     axis = infer_batch_axis(pred.shape, target, pred, batch_axis)
     if axis == 1:  # examples as columns: the catalogue's losses read them as rows

@@ -126,6 +126,19 @@ class Structure:
         return out
 
 
+    def short_names(self, fn: Callable) -> list[str]:
+        """Each leaf as a learner names it: the argument (``W1``, ``weights[1]``) or the key."""
+        out = []
+        for path, label in zip(self.paths, self.names(fn)):
+            if " (" in label:
+                out.append(label.split(" (", 1)[1][:-1])
+            elif isinstance(self.params, dict) and path.count("[") == 1:
+                out.append(str(next(k for k in self.params if f"[{k!r}]" == path)))
+            else:
+                out.append(label)
+        return out
+
+
 def _describe(x: Any) -> str:
     if isinstance(x, dict):
         return f"a dict with keys {sorted(map(str, x))}"
