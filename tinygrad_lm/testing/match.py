@@ -25,6 +25,8 @@ from .decay import decay_diagnosis, decay_terms
 from .structure import flatten
 
 OP = "assert_gradients_match"
+# How the layer mistakes of ``vjp.LAYER_MISTAKES`` begin: checked before the usual factors.
+LAYER_WORDS = ("a bias gradient averaged", "a missing dropout", "a layer mistake: ")
 
 
 def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any],
@@ -58,12 +60,26 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
       worst entry (1,): yours 2, engine's 4, abs error 2, rel error 0.5
       diagnosis: a constant factor 1/2, likely the 2 of a square: ...
     """
-    structure, arrays, raw = flatten(params, grads, OP, missing=True)
-    user = [None if g is None else g.astype(np.float64) for g in raw]
+    check_gradients(loss_fn, params, grads, atol, rtol, batch_axis)
+
+
+def check_gradients(loss_fn: Callable[..., Tensor], params: Any, grads: Any, atol: float,
+                    rtol: float, batch_axis: int | None, layer: Callable | None = None,
+                    skip_none: bool = False, op: str = OP) -> None:
+    """``assert_gradients_match``, with ``layer(tensors, engine)`` giving more candidate
+    mistakes (``(diagnosis, gradients)`` pairs) and, with ``skip_none``, None grads skipped.
+
+    >>> check_gradients(lambda w: (w * 2).sum(), [np.ones(2)], [None], 1e-7, 1e-5, None,
+    ...                 skip_none=True)
+    """
+    structure, arrays, raw = flatten(params, grads, op, missing=True)
     names = structure.names(loss_fn)
     tensors = leaves(arrays)
-    root = scalar_output(structure.call(loss_fn, tensors), OP, "loss_fn")
+    root = scalar_output(structure.call(loss_fn, tensors), op, "loss_fn")
     engine, record = node_grads(root, tensors)
+    if skip_none:
+        raw = [e if g is None else g for g, e in zip(raw, engine)]
+    user = [None if g is None else g.astype(np.float64) for g in raw]
     failing = [i for i, (u, e) in enumerate(zip(user, engine))
                if u is None or not _close(u, e, atol, rtol)]
     if not failing:
@@ -71,6 +87,7 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
     coefficients, penalties = decay_terms(root, tensors, record)
     n, c, axis = counts(root, penalties, batch_axis)
     variants = activation_variants(root, tensors, record)
+    first = [] if layer is None else layer(tensors, engine)
     lines = [f"gradients differ from the engine's for {len(failing)} of {len(arrays)} "
              f"parameters (compared in float64, atol={atol:g}, rtol={rtol:g}; the loss "
              f"reduces an array of " + (f"N = {n} rows by C = {c} columns)" if axis == 0 else
@@ -86,7 +103,8 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
                      f"that separates them, pass rtol=1e-4.")
     for i in failing:
         lines += _parameter_report(i, names[i], user[i], engine[i],
-                                   [(label, gs[i]) for label, gs in variants], n, c, atol, rtol,
+                                   [(label, gs[i]) for label, gs in first + variants], n, c,
+                                   atol, rtol,
                                    arrays[i].astype(np.float64), coefficients[i])
     raise AssertionError("\n".join(_wrap(line) for line in lines))
 
@@ -168,6 +186,9 @@ def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarra
         return ("all zeros where the engine has signal: this gradient is never computed, or "
                 "it is overwritten or reset before you return it")
     # With a penalty in the loss, the factor belongs to the data loss's part alone.
+    for diagnosis, variant in variants:  # a layer's mistakes come first, exact only
+        if diagnosis.startswith(LAYER_WORDS) and _close(u, variant, atol, rtol):
+            return diagnosis
     found = None if decay else _factor(u, e, n, c, atol, rtol)
     if found is not None:
         return explain_factor(*found, n, c)
