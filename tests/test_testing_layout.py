@@ -72,3 +72,35 @@ def test_explicit_batch_axis_is_accepted_and_checked(columns):
 ])
 def test_infer_batch_axis(shape, target, axis):
     assert infer_batch_axis(shape, target) == axis
+
+
+def test_a_shared_wrong_sigmoid_prime_is_named_at_every_layer(columns):
+    """One derivative helper, z*(1-z) applied to z, reused at both layers."""
+    params, _, cost, _, _ = columns
+    W1, b1, W2, b2 = params
+    X, Y = columns_data()
+
+    def prime(z):
+        return z * (1 - z)
+
+    z1 = W1 @ X + b1
+    a1 = 1 / (1 + np.exp(-z1))
+    z2 = W2 @ a1 + b2
+    a2 = 1 / (1 + np.exp(-z2))
+    delta2 = (a2 - Y) * prime(z2) / M
+    delta1 = (W2.T @ delta2) * prime(z1)
+    grads = [delta1 @ X.T, delta1.sum(1, keepdims=True), delta2 @ a1.T,
+             delta2.sum(1, keepdims=True)]
+    with pytest.raises(AssertionError) as info:
+        assert_gradients_match(cost, params, grads)
+    report = " ".join(str(info.value).split())
+    # W1 and b1 need both layers' mistake; W2 and b2 see only the last layer's
+    assert report.count("a shared derivative taken at its input") == 2
+    assert "computed as z*(1-z) of its input z" in report
+    assert report.count("an activation derivative taken at its input") == 2
+
+
+def columns_data():
+    """The fixture's X and Y again (same seed, drawn first)."""
+    rng = np.random.default_rng(11)
+    return rng.normal(size=(D, M)), np.eye(C)[:, rng.integers(0, C, size=M)]
