@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import tinygrad_lm as tg
 from tinygrad_lm.testing import assert_vjp_match
 
 
@@ -71,3 +72,16 @@ def test_tanh_layer_backward_missing_derivative(affine):
     with pytest.raises(AssertionError) as info:
         assert_vjp_match(layer, [x, w], dout, [dout @ w.T, x.T @ dout])
     assert "a missing activation derivative" in str(info.value)
+
+
+def test_a_bias_gradient_of_shape_3_for_a_1_by_3_bias(affine):
+    x, w, _, dout = affine
+    b = np.zeros((1, 2))
+    with pytest.raises(AssertionError) as info:
+        assert_vjp_match(affine_forward, [x, w, b], dout, [None, None, dout.sum(0)])
+    report = " ".join(str(info.value).split())
+    assert "the values match, but the gradient must have the parameter's shape (1, 2)" in report
+    X, Y = x, np.eye(2)[[0, 1, 0, 1, 1]]
+    match = tg.testing.identify_loss(lambda w, b: tg.Tensor(X) @ w + b, [w, b], Y,
+                                     [X.T @ ((X @ w + b) - Y) / 5, ((X @ w + b) - Y).sum(0) / 5])
+    assert match.name == "half_sse"

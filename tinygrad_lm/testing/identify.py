@@ -221,7 +221,10 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     ('half_sse', 0.1, ['W'])
     """
     structure, arrays, raw = flatten(params, grads, OP)
-    for path, g, p in zip(structure.paths, raw, arrays):
+    for i, (path, g, p) in enumerate(zip(structure.paths, raw, arrays)):
+        if g.shape != p.shape and g.size == p.size and g.shape != p.shape[::-1] and (
+                [k for k in g.shape if k != 1] == [k for k in p.shape if k != 1]):
+            raw[i] = g = g.reshape(p.shape)  # (3,) for a (1, 3) bias: the values can still fit
         if g.shape != p.shape:
             raise ValueError(f"{OP}: grads{path} has shape {g.shape} but params{path} has shape "
                              f"{p.shape}; check it with assert_gradients_match first")

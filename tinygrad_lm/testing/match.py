@@ -155,6 +155,11 @@ def _shape_diagnosis(u: np.ndarray, e: np.ndarray, atol: float, rtol: float) -> 
     if u.ndim == 2 and u.shape == e.T.shape and _close(u, e.T, atol, rtol):
         return ("a transposed gradient: yours equal the engine's transposed (.T); for "
                 "Z = A @ W the gradient is A.T @ dZ, of W's shape, not dZ.T @ A")
+    if u.size == e.size and _squeezed(u.shape) == _squeezed(e.shape):
+        same = _close(u.reshape(e.shape), e, atol, rtol)
+        return (("the values match, " if same else "the shapes differ only by axes of "
+                 "length 1, ") + f"but the gradient must have the parameter's shape {e.shape}: "
+                f"sum with keepdims=True, or reshape it (.reshape{e.shape})")
     if u.size == e.size:
         return (f"a shape mismatch with the same number of entries ({e.size}): a reshape or "
                 f"the factors of a matrix product in the wrong order")
@@ -220,3 +225,7 @@ def _diagnosis(u: np.ndarray, e: np.ndarray, variants: list[tuple[str, np.ndarra
     return (f"no usual mistake explains it: the best constant factor, {scale:.4g}, still "
             f"leaves a relative error of {rel:.2g}; cosine similarity with the engine's "
             f"{cos:.4f} (1: same direction)")
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(k for k in shape if k != 1)
