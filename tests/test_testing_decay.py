@@ -109,3 +109,19 @@ def test_quadratic_cost_with_decay_over_n_is_identified():
     grad = X.T @ ((a - Y) * a * (1 - a)) / n + (lmbda / n) * W
     match = identify_loss(lambda W: (tg.Tensor(X) @ W).sigmoid(), [W], Y, [grad])
     assert match.name == "half_sse" and match.weight_decay == pytest.approx(lmbda / n)
+
+
+def test_squared_error_delta_used_with_cross_entropy_is_named():
+    rng = np.random.default_rng(6)
+    X, Y = rng.normal(size=(8, 3)), rng.integers(0, 2, size=(8, 1)).astype(float)
+    W = rng.normal(size=(3, 1))
+
+    def loss(W):
+        return tg.losses.binary_cross_entropy((tg.Tensor(X) @ W).sigmoid(), Y)
+
+    a = 1 / (1 + np.exp(-(X @ W)))
+    assert_gradients_match(loss, [W], [X.T @ (a - Y) / 8])
+    with pytest.raises(AssertionError) as info:
+        assert_gradients_match(loss, [W], [X.T @ ((a - Y) * a * (1 - a)) / 8])
+    report = " ".join(str(info.value).split())
+    assert "an extra activation derivative" in report and "(a - y) * a * (1 - a)" in report

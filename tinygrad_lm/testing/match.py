@@ -22,7 +22,7 @@ from ._shared import (
     scalar_output,
 )
 from .decay import decay_diagnosis, decay_terms
-from .shared_derivative import shared_variants
+from .shared_derivative import extra_variants, shared_variants
 from .structure import flatten
 
 OP = "assert_gradients_match"
@@ -87,7 +87,8 @@ def check_gradients(loss_fn: Callable[..., Tensor], params: Any, grads: Any, ato
         return None
     coefficients, penalties = decay_terms(root, tensors, record)
     n, c, axis = counts(root, penalties, batch_axis)
-    variants = activation_variants(root, tensors, record) + shared_variants(root, tensors, record)
+    variants = (activation_variants(root, tensors, record)
+                + shared_variants(root, tensors, record) + extra_variants(root, tensors, record))
     first = [] if layer is None else layer(tensors, engine)
     lines = [f"gradients differ from the engine's for {len(failing)} of {len(arrays)} "
              f"parameters (compared in float64, atol={atol:g}, rtol={rtol:g}; the loss "

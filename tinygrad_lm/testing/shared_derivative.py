@@ -61,3 +61,32 @@ def shared_variants(root: Tensor, tensors: Sequence[Tensor],
                         f"(a {kind}_prime) is handed z, or expects the output and gets z")
             out.append((text, grads))
     return out
+
+
+def extra_variants(root: Tensor, tensors: Sequence[Tensor],
+                   record: dict) -> list[tuple[str, list[np.ndarray]]]:
+    """The gradients with the last sigmoid's derivative applied twice: the squared error's
+    delta ``(a - y) * a * (1 - a)`` used with cross-entropy, whose delta is ``a - y``.
+
+    >>> w = Tensor(np.array([0.3]), requires_grad=True)
+    >>> root = (w.sigmoid() * 2).sum()
+    >>> from tinygrad_lm.testing._shared import node_grads
+    >>> [text[:35] for text, _ in extra_variants(root, [w], node_grads(root, [w])[1])]
+    ['an extra activation derivative: you']
+    """
+    nodes = [n for n in toposort(root) if n.op in ("sigmoid", "tanh") and n in record
+             and n.inputs[0] is not None and n.inputs[0].requires_grad]
+    if not nodes:
+        return []
+    node = nodes[-1]
+    z = node.inputs[0]
+    own = node.prim.vjps[0](record[node], node.data, z.data, **node.params)
+    twice = node.prim.vjps[0](own, node.data, z.data, **node.params)
+    extra = gradients(z, twice - own)
+    base = record_grads(record, tensors)
+    text = (f"an extra activation derivative: yours equal the engine's with the derivative "
+            f"{_DERIVATIVE[node.op]} of the last {node.op} applied twice. With cross-entropy "
+            f"on a sigmoid output the delta is a - y: the derivative of the sigmoid cancels; "
+            f"(a - y) * a * (1 - a) is the squared error's delta (see docs: "
+            f"checking-your-backprop.md, 'An extra derivative')")
+    return [(text, [b + np.asarray(extra.get(t, 0.0)) for b, t in zip(base, tensors)])]
