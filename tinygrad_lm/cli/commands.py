@@ -64,10 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run only these benchmarks (repeatable)")
     bench.set_defaults(handler=_bench, parser=bench)
 
+    from ..testing._cli import FORMAT
     check = commands.add_parser(
-        "check", help="check hand-written gradients: which loss they minimise, and are they right")
-    check.add_argument("file", type=Path, metavar="FILE.py",
+        "check", help="check hand-written gradients: which loss they minimise, and are they right",
+        epilog=FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("file", type=Path, metavar="FILE.py", nargs="?",
                        help="defines predict, params, target and grads (optionally loss)")
+    check.add_argument("--template", action="store_true",
+                       help="print a template of a checked file and exit")
     check.set_defaults(handler=_check, parser=check)
     return parser
 
@@ -219,8 +223,11 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """Identify the loss of FILE's gradients and match them: exit 0 if right, 1 if not."""
-    from ..testing._cli import check_file
+    from ..testing._cli import TEMPLATE, check_file
 
+    if args.template or args.file is None:
+        print(TEMPLATE if args.template else "give FILE.py, or --template for an example")
+        return 0 if args.template else 2
     report, code = check_file(args.file)
     print(report)
     return code

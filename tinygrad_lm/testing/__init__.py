@@ -11,9 +11,10 @@ from typing import Any
 
 from .identify import CATALOGUE, LossMatch, half_sse, identify_loss
 from .match import assert_gradients_match
+from .vjp import LAYER_MISTAKES, assert_vjp_match
 
-__all__ = ["CATALOGUE", "LossMatch", "assert_gradients_match", "half_sse", "identify_loss",
-           "strategies"]
+__all__ = ["CATALOGUE", "LAYER_MISTAKES", "LossMatch", "assert_gradients_match",
+           "assert_vjp_match", "half_sse", "identify_loss", "strategies"]
 
 
 def __getattr__(name: str) -> Any:

@@ -2,25 +2,77 @@
 
 from __future__ import annotations
 
+import inspect
 import runpy
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 from .identify import CATALOGUE, identify_loss
 from .match import assert_gradients_match
+from .structure import Structure
 
 REQUIRED = ("predict", "params", "target", "grads")
 
+FORMAT = """\
+A checked file is plain Python that defines four names, and may define a fifth:
+  params   the arrays the loss depends on: a list [W1, b1, W2, b2], a dict
+           {"W1": W1, ...}, or nested lists such as (biases, weights)
+  predict  a function of the params returning the prediction Tensor the loss is
+           applied to: predict(W1, b1, W2, b2) for a list (one argument per entry),
+           predict(p) or predict(W1=..., ...) for a dict, predict(biases, weights)
+           for nested lists; write it with Tensor operations (x.tanh(), x @ W,
+           tg.Tensor(X)), not numpy functions
+  target   what the loss compares the prediction with (one-hot rows or columns,
+           labels, or values)
+  grads    your gradients, with exactly the structure of params
+  loss     optional: loss(pred, target) or loss(pred, target, params) for a
+           regulariser, the loss you mean (e.g. tg.losses.cross_entropy); without
+           it the check names the loss your gradients belong to, and fails unless
+           that is a mean-reduced loss of the catalogue at scale 1"""
+
+TEMPLATE = '''\
+"""A file for `tinygrad-lm check`: your data, your params, your hand-written gradients."""
+import numpy as np
+
+import tinygrad_lm as tg
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(8, 4))                        # 8 examples as rows, 4 features
+target = np.eye(3)[rng.integers(0, 3, size=8)]     # one-hot rows
+params = {"W1": rng.normal(size=(4, 5)), "W2": rng.normal(size=(5, 3))}
+reg = 0.01
+
+
+def predict(p):
+    """The logits, with Tensor operations only (the engine differentiates them)."""
+    return (tg.Tensor(X) @ p["W1"]).tanh() @ p["W2"]
+
+
+def loss(pred, target, p):
+    """The loss you mean: mean cross-entropy of the logits plus reg * sum(W**2)."""
+    return tg.losses.cross_entropy(pred, target) + reg * ((p["W1"] ** 2).sum()
+                                                          + (p["W2"] ** 2).sum())
+
+
+# Your backprop, in plain numpy: replace with your own code.
+H = np.tanh(X @ params["W1"])
+scores = H @ params["W2"]
+probs = np.exp(scores - scores.max(1, keepdims=True))
+probs /= probs.sum(1, keepdims=True)
+dscores = (probs - target) / len(X)
+dH = dscores @ params["W2"].T * (1 - H ** 2)
+grads = {"W1": X.T @ dH + 2 * reg * params["W1"], "W2": H.T @ dscores + 2 * reg * params["W2"]}
+'''
+
 
 def check_file(path: Path) -> tuple[str, int]:
-    """The report on the file at ``path`` and the exit code: 0 match, 1 mismatch.
+    """The report on the file at ``path`` and the exit code: 0 match, 1 mismatch or ambiguous.
 
-    The file defines ``predict`` (params -> prediction Tensor), ``params`` (a list of numpy
-    arrays), ``target`` and ``grads`` (your gradients, one per param), and optionally
-    ``loss(pred, target)``, the loss you meant. Without ``loss`` the gradients are matched
-    against the identified loss (or the closest one) at scale 1. Raises OSError for a file
-    that cannot be read and ValueError for a missing name or a file that fails to run.
+    The file's format is ``FORMAT`` (``TEMPLATE`` is an example). Without ``loss`` the
+    gradients are matched against the identified loss at scale 1, and the exit code is 1
+    unless that is a mean-reduced loss (a summed one may be a forgotten 1/N). Raises OSError
+    for a file that cannot be read and ValueError for a missing name, a file that fails to
+    run, or a natural mistake in ``predict`` (said as a sentence naming the fix).
 
     >>> check_file(Path("no_such_file.py"))
     Traceback (most recent call last):
@@ -39,41 +91,116 @@ def check_file(path: Path) -> tuple[str, int]:
         raise ValueError(f"{path} does not define {', '.join(missing)}; a checked file "
                          f"defines predict (params -> prediction Tensor), params (a list of "
                          f"arrays), target and grads (one per param), and optionally "
-                         f"loss(pred, target)")
+                         f"loss(pred, target)\n{FORMAT}")
     predict, params, target, grads = (names[name] for name in REQUIRED)
     if not callable(predict):
         raise ValueError(f"predict in {path} must be a function of the params, got "
                          f"{type(predict).__name__}")
+    _check_arity(predict, params)
     try:
         return _report(predict, params, target, grads, names.get("loss"))
-    except (ValueError, TypeError):
+    except TypeError as e:
+        if "ufunc" in str(e) or "__array__" in str(e):
+            raise ValueError(f"predict in {path} applies a numpy function to a Tensor ({e}): "
+                             f"use the Tensor's own operations instead (z.exp(), z.tanh(), "
+                             f"z.sigmoid(), z.relu(), z.sum(), z @ W, tg.Tensor(X)) so the "
+                             f"engine can differentiate it") from e
+        raise
+    except ValueError:
         raise
     except Exception as e:  # the learner's predict or loss may raise anything
         raise ValueError(f"checking {path} raised {type(e).__name__}: {e}") from e
 
 
+def _check_arity(predict: Any, params: Any) -> None:
+    """A ``predict(params)`` handed a list of several arrays: say how to write it instead."""
+    if not isinstance(params, (list, tuple)) or len(params) < 2:
+        return
+    try:
+        args = [p for p in inspect.signature(predict).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in
+                      inspect.signature(predict).parameters.values())
+    except (TypeError, ValueError):
+        return
+    if len(args) == 1 and not varargs and Structure(params, "check").flat:
+        raise ValueError(f"predict takes one argument ({args[0].name}) but params is a "
+                         f"{type(params).__name__} of {len(params)} arrays, which check "
+                         f"passes as {len(params)} arguments: write def predict(W1, W2, ...) "
+                         f"with one argument per entry, or make params a dict "
+                         f"{{'W1': W1, ...}} so predict receives the dict")
+
+
+def _with_loss(predict: Any, target: Any, loss: Any) -> Any:
+    """``loss(predict(...), target[, params])`` called as ``predict`` is, with its signature."""
+    takes_params = _takes_params(loss)
+
+    def whole(*args: Any, **kwargs: Any) -> Any:
+        pred = predict(*args, **kwargs)
+        if not takes_params:
+            return loss(pred, target)
+        given = kwargs or (args[0] if len(args) == 1 and isinstance(args[0], dict) else
+                           list(args))
+        return loss(pred, target, given)
+
+    whole.__signature__ = inspect.signature(predict)  # reports name params as predict does
+    return whole
+
+
 def _report(predict, params, target, grads, loss) -> tuple[str, int]:
     """The identification, then the match against ``loss`` or the identified loss."""
-    shapes = [f"grads[{i}] has shape {np.shape(g)} but params[{i}] has shape {np.shape(p)}"
-              for i, (p, g) in enumerate(zip(params, grads)) if np.shape(p) != np.shape(g)]
-    if shapes:
-        lines = ["which loss: not identified, " + "; ".join(shapes), ""]
-    else:
+    try:
         match = identify_loss(predict, params, target, grads)
         lines = ["which loss:", str(match), ""]
+    except ValueError as e:
+        if "has shape" not in str(e):
+            raise
+        match = None
+        lines = ["which loss: not identified, " + str(e).split(": ", 1)[1].split(";")[0], ""]
+    code = 0
     if callable(loss):
-        meant = "the file's loss(pred, target)"
+        meant = "the file's loss(pred, target" + (", params)" if _takes_params(loss) else ")")
     else:
-        name = None if shapes else match.name or match.closest
+        name = None if match is None else match.name or match.closest
         if name is None:
             return "\n".join(lines + ["no loss to match against: define loss(pred, target) "
                                        "in the file"]), 1
-        loss = next(fn for key, _, fn in CATALOGUE if key == name)
-        meant = f"{name} (scale 1)"
+        fn = next(fn for key, _, fn in CATALOGUE if key == name)
+        loss = fn if not match.decayed else _decayed(fn, match, Structure(params, "check")
+                                                     .short_names(predict))
+        meant = f"{name} (scale 1)" + (" with its weight decay" if match.decayed else "")
+        if name.endswith("(sum)") and match.name is not None:
+            lines += [f"ambiguous: your gradients are those of the summed loss {name}; if your "
+                      f"code means the mean it prints, you forgot to divide by N = {match.n}. "
+                      f"Define loss(pred, target) in the file to say which you mean.", ""]
+            code = 1
     try:
-        assert_gradients_match(lambda *ps: loss(predict(*ps), target), params, grads)
+        assert_gradients_match(_with_loss(predict, target, loss), params, grads)
     except AssertionError as e:
         lines += [f"against {meant}:", str(e)]
         return "\n".join(lines), 1
     lines.append(f"against {meant}: every gradient matches the engine's")
-    return "\n".join(lines), 0
+    return "\n".join(lines), code
+
+
+def _takes_params(loss: Any) -> bool:
+    """Whether ``loss`` has a third argument for the params (a regulariser)."""
+    try:
+        return len([p for p in inspect.signature(loss).parameters.values()
+                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                    and p.default is p.empty]) >= 3
+    except (TypeError, ValueError):
+        return False
+
+
+def _decayed(fn: Any, match: Any, names: list[str]) -> Any:
+    """The catalogue loss plus the identified penalty (c/2)·ΣW² on the decayed params."""
+    chosen = [i for i, name in enumerate(names) if name in match.decayed]
+
+    def with_penalty(pred: Any, target: Any, params: Any) -> Any:
+        leaves = Structure(params, "check").leaves
+        total = fn(pred, target)
+        for i in chosen:
+            total = total + (match.weight_decay / 2) * (leaves[i] ** 2).sum()
+        return total
+    return with_penalty

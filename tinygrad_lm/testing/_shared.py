@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -13,6 +12,7 @@ import numpy as np
 from ..core.engine import gradients, toposort
 from ..core.node import Node
 from ..frontends.tensor import Tensor
+from .layout import infer_batch_axis
 
 # Activations whose derivative hand-written backprop most often leaves out.
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -56,22 +56,6 @@ def low_precision(arrays: Sequence[np.ndarray], names: Sequence[str]) -> list[st
             if a.dtype.kind == "f" and a.dtype.itemsize < 8]
 
 
-def param_names(fn: Callable, count: int) -> list[str]:
-    """``params[i]``, plus the name of ``fn``'s i-th positional argument where it has one.
-
-    >>> param_names(lambda W1, W2: None, 3)
-    ['params[0] (W1)', 'params[1] (W2)', 'params[2]']
-    """
-    try:
-        parameters = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        parameters = []
-    positional = [p.name for p in parameters
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return [f"params[{i}] ({positional[i]})" if i < len(positional) else f"params[{i}]"
-            for i in range(count)]
-
-
 def leaves(arrays: Sequence[np.ndarray]) -> list[Tensor]:
     """Each array as a float64 leaf Tensor that requires grad (float32 is cast up).
 
@@ -79,29 +63,6 @@ def leaves(arrays: Sequence[np.ndarray]) -> list[Tensor]:
     dtype('float64')
     """
     return [Tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
-
-
-def inputs(params: Sequence[Any], grads: Sequence[Any], op: str, *,
-           missing: bool = False) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
-    """The parameters and gradients as numeric arrays (dtypes kept), one gradient per
-    parameter; with ``missing`` a gradient may be None (kept as None).
-
-    >>> inputs([[1.0, 2.0]], [[0.5, 0.5]], "demo")
-    ([array([1., 2.])], [array([0.5, 0.5])])
-    """
-    if isinstance(params, (np.ndarray, Tensor)) or isinstance(grads, (np.ndarray, Tensor)):
-        raise TypeError(f"{op}: params and grads must be sequences of arrays, one gradient per "
-                        f"parameter (wrap a single array in a list: [W])")
-    params, grads = list(params), list(grads)
-    if not params:
-        raise ValueError(f"{op}: params is empty; pass the arrays the loss depends on")
-    if len(grads) != len(params):
-        raise ValueError(f"{op}: got {len(grads)} gradients for {len(params)} params; pass one "
-                         f"gradient per parameter, in the same order")
-    arrays = [as_array(p, op, f"params[{i}]") for i, p in enumerate(params)]
-    raw = [None if g is None and missing else as_array(g, op, f"grads[{i}]")
-           for i, g in enumerate(grads)]
-    return arrays, raw
 
 
 def graph_output(out: Any, op: str, fn_name: str) -> Tensor:
@@ -204,33 +165,41 @@ def record_grads(record: dict, tensors: Sequence[Tensor]) -> list[np.ndarray]:
     return [np.asarray(record.get(t, np.zeros(t.shape)), dtype=np.float64) for t in tensors]
 
 
-def counts(root: Node) -> tuple[int, int]:
+def counts(root: Node, skip: Sequence[Node] = (),
+           batch_axis: int | None = None) -> tuple[int, int, int]:
     """(N, C): the rows and columns of the per-entry array the loss reduces.
 
     Walks down from the loss through one-element nodes to the first bigger one; its first axis
-    gives N. C is the product of its other axes, or, for one value per row (cross-entropy
-    picks one entry per row), the columns of the nearest two-axis node with N rows below it.
+    gives N (its second when the examples are columns: ``batch_axis``, inferred by default
+    from the data in its graph; the third value returned), passing by the terms in ``skip``
+    (penalties, so their order in a sum does not matter). C is the product of its other axes,
+    or, for one value per row (cross-entropy picks one entry per row), the columns of the
+    nearest two-axis node with N rows below it.
 
     >>> w = Tensor(np.ones((4, 3)), requires_grad=True)
     >>> counts(((w - 1) ** 2).sum() / 8)
-    (4, 3)
+    (4, 3, 0)
     """
     node = root
     while node.prim is not None and node.data.size == 1:
-        ahead = [n for n in node.inputs if n is not None and n.requires_grad]
+        ahead = [n for n in node.inputs if n is not None and n.requires_grad
+                 and not any(n is s for s in skip)]
         if not ahead:
-            return 1, 1
+            return 1, 1, 0
         node = max(ahead, key=lambda n: n.data.size)
     shape = node.data.shape
     if not shape:
-        return 1, 1
+        return 1, 1, 0
+    axis = infer_batch_axis(shape, None, node, batch_axis)
+    if axis == 1:
+        return shape[1], shape[0], 1
     n = shape[0]
     c = int(np.prod(shape[1:], dtype=np.int64))
     if len(shape) == 1:
         wide = [m for m in toposort(node) if m.data.ndim == 2 and m.data.shape[0] == n]
         if wide:
             c = wide[-1].data.shape[1]  # toposort keeps creation order: the nearest last
-    return n, c
+    return n, c, 0
 
 
 def best_scale(user: Sequence[np.ndarray], engine: Sequence[np.ndarray]) -> float:

@@ -15,12 +15,14 @@ from ._shared import (
     explain_factor,
     fill,
     graph_output,
-    inputs,
     leaves,
     nice_factor,
     node_grads,
     relative_error,
 )
+from .decay import decayed_fit
+from .layout import infer_batch_axis
+from .structure import flatten
 
 OP = "identify_loss"
 
@@ -85,6 +87,8 @@ class Candidate:
     factor: str | None      # the scale as a usual factor ("C/2"), None when it is none of them
     max_rel_error: float
     tolerance: float = 1e-6
+    weight_decay: float = 0.0   # c of an L2 gradient term c * w fitted beside the loss
+    decayed: list[str] = field(default_factory=list)
 
     @property
     def fits(self) -> bool:
@@ -102,7 +106,9 @@ class LossMatch:
 
     ``scale`` is how many times the named loss's gradients yours are (1.0 for an exact match);
     when nothing fits, ``closest`` names the nearest candidate and ``scale`` and
-    ``max_rel_error`` are its. ``candidates`` holds every loss tried; ``skipped`` the losses that
+    ``max_rel_error`` are its. ``weight_decay`` is the coefficient c of an L2 gradient term
+    c * w fitted beside the loss (0.0 when none) and ``decayed`` the params that carry it.
+    ``candidates`` holds every loss tried; ``skipped`` the losses that
     do not apply to this prediction and target, with the reason. ``str()`` explains it.
 
     >>> LossMatch("mse", 1.0, 0.0, n=4, c=1).name
@@ -118,13 +124,17 @@ class LossMatch:
     candidates: list[Candidate] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    weight_decay: float = 0.0
+    decayed: list[str] = field(default_factory=list)
+    batch_axis: int = 0
 
     def __str__(self) -> str:
         if not self.candidates:
             return (f"no loss of the catalogue applies to this prediction and target: "
                     f"{'; '.join(f'{k}: {v}' for k, v in self.skipped.items())}")
         best = next(c for c in self.candidates if c.name == (self.name or self.closest))
-        counts = f"N = {self.n} rows, C = {self.c} columns"
+        counts = (f"N = {self.n} rows, C = {self.c} columns" if self.batch_axis == 0 else
+                  f"N = {self.n} examples as columns, C = {self.c} rows")
         if self.name is None:
             text = (f"No loss of the catalogue fits your gradients. The closest is {best.name}, "
                     f"{best.formula}: at the best scale, {best.scale:.6g}, a relative error of "
@@ -135,6 +145,8 @@ class LossMatch:
                 best.factor, f"{_factor_words(best)} the gradient")
             text = (f"Your gradients are {how} of {best.name}: {best.formula} ({counts}; "
                     f"largest relative difference {best.max_rel_error:.2g}).")
+            if best.decayed:
+                text = text[:-1] + _decay_words(best) + "."
             others = [c for c in self.candidates if c.fits and c is not best]
             if others:
                 text += " The same gradients are also " + "; ".join(
@@ -148,6 +160,12 @@ class LossMatch:
                          "a learning rate folded into the gradients?")
         text += f" {self.note}" if self.note else ""
         return fill(text)
+
+
+def _decay_words(c: Candidate) -> str:
+    names = ", ".join(c.decayed)
+    return (f", plus L2 weight decay {c.weight_decay:.6g}·w on {names} (the penalty "
+            f"{c.weight_decay / 2:.6g}·ΣW², whose gradient is {c.weight_decay:.6g}·W)")
 
 
 def _factor_words(c: Candidate) -> str:
@@ -173,7 +191,7 @@ def _ratio_words(c: Candidate, n: int, cols: int) -> str:
 
 
 def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], target: Any,
-                  grads: Sequence[Any]) -> LossMatch:
+                  grads: Sequence[Any], *, batch_axis: int | None = None) -> LossMatch:
     """Find the loss of the catalogue, and its scale, whose gradients your ``grads`` are.
 
     ``predict_fn(*params)`` returns the prediction Tensor the loss is applied to (the params
@@ -181,8 +199,12 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     ``CATALOGUE`` (``tg.losses`` with reduction mean and sum, plus ``half_sse``) is
     differentiated by the engine and the best factor between its gradients and yours fitted.
     An exact match at scale 1 wins, then a match at a usual factor (2, N, C, their products,
-    their inverses and negatives), then any constant factor; when nothing fits within 1e-6
-    relative (1e-4 for float32 gradients), ``name`` is None and ``closest`` names the nearest.
+    their inverses and negatives), then any constant factor; a loss that fits only with an L2
+    term c * w added to some params' gradients is a match with ``weight_decay`` c; when
+    nothing fits within 1e-6 relative (1e-4 for float32 gradients), ``name`` is None and
+    ``closest`` names the nearest. ``batch_axis`` (0 rows, 1 columns) says which axis of the
+    prediction holds the examples; by default it is inferred from the prediction, the target
+    and the data in the graph, so N and C are not swapped for examples stored as columns.
 
     >>> import numpy as np, tinygrad_lm as tg
     >>> x, y = np.array([[1.0], [2.0]]), np.array([[1.0], [3.0]])
@@ -191,18 +213,31 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     >>> match = identify_loss(lambda w: tg.Tensor(x) @ w, [w], y, [grad])
     >>> match.name, match.scale
     ('half_sse', 1.0)
+    >>> x2, w2 = np.array([[1.0, 0.0], [2.0, 1.0], [0.0, 3.0]]), np.array([[0.5], [-1.0]])
+    >>> y2 = np.array([[1.0], [3.0], [0.0]])
+    >>> g2 = x2.T @ (x2 @ w2 - y2) / 3 + 0.1 * w2
+    >>> decayed = identify_loss(lambda W: tg.Tensor(x2) @ W, [w2], y2, [g2])
+    >>> decayed.name, decayed.weight_decay, decayed.decayed
+    ('half_sse', 0.1, ['W'])
     """
-    arrays, raw = inputs(params, grads, OP)
-    for i, (g, p) in enumerate(zip(raw, arrays)):
+    structure, arrays, raw = flatten(params, grads, OP)
+    for i, (path, g, p) in enumerate(zip(structure.paths, raw, arrays)):
+        if g.shape != p.shape and g.size == p.size and g.shape != p.shape[::-1] and (
+                [k for k in g.shape if k != 1] == [k for k in p.shape if k != 1]):
+            raw[i] = g = g.reshape(p.shape)  # (3,) for a (1, 3) bias: the values can still fit
         if g.shape != p.shape:
-            raise ValueError(f"{OP}: grads[{i}] has shape {g.shape} but params[{i}] has shape "
+            raise ValueError(f"{OP}: grads{path} has shape {g.shape} but params{path} has shape "
                              f"{p.shape}; check it with assert_gradients_match first")
     narrow = any(g.dtype.kind == "f" and g.dtype.itemsize < 8 for g in raw + arrays)
     tolerance = 1e-4 if narrow else 1e-6
     user = [g.astype(np.float64) for g in raw]
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     tensors = leaves(arrays)
-    pred = graph_output(predict_fn(*tensors), OP, "predict_fn")
+    names = structure.short_names(predict_fn)
+    pred = graph_output(structure.call(predict_fn, tensors), OP, "predict_fn")
+    axis = infer_batch_axis(pred.shape, target, pred, batch_axis)
+    if axis == 1:  # examples as columns: the catalogue's losses read them as rows
+        pred, target = pred.T, target.T if target.ndim == 2 else target
     n = pred.shape[0] if pred.ndim else 1
     c = int(np.prod(pred.shape[1:], dtype=np.int64))
     candidates, skipped = [], {}
@@ -219,8 +254,11 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
         factor = None
         if found is not None and relative_error(user, engine, found[0]) <= tolerance:
             scale, factor = found
-        candidates.append(Candidate(name, formula, float(scale), factor,
-                                    relative_error(user, engine, scale), tolerance))
+        candidate = Candidate(name, formula, float(scale), factor,
+                              relative_error(user, engine, scale), tolerance)
+        if not candidate.fits:
+            candidate = _with_decay(candidate, user, engine, arrays, n, c, names)
+        candidates.append(candidate)
     note = ("Your gradients are float32 or narrower: the engine's were computed in float64, and "
             "a fit within 1e-4 relative counts as a match." if narrow else "")
     fitting = [k for k in candidates if k.fits]
@@ -228,9 +266,21 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
         best = min(fitting, key=lambda k: (k.factor != "1", k.factor is None,
                                            candidates.index(k)))
         return LossMatch(best.name, best.scale, best.max_rel_error, n, c, None, candidates,
-                         skipped, note)
+                         skipped, note, best.weight_decay, list(best.decayed), axis)
     if not candidates:
-        return LossMatch(None, float("nan"), float("inf"), n, c, None, [], skipped, note)
+        return LossMatch(None, float("nan"), float("inf"), n, c, None, [], skipped, note,
+                         batch_axis=axis)
     best = min(candidates, key=lambda k: k.max_rel_error)
     return LossMatch(None, best.scale, best.max_rel_error, n, c, best.name, candidates,
-                     skipped, note)
+                     skipped, note, batch_axis=axis)
+
+
+def _with_decay(candidate: Candidate, user: list[np.ndarray], engine: list[np.ndarray],
+                arrays: list[np.ndarray], n: int, c: int, names: list[str]) -> Candidate:
+    """``candidate`` refitted with an L2 decay term beside it, when that fits and it did not."""
+    fit = decayed_fit(user, engine, arrays, n, c)
+    if fit is None or fit[2] > candidate.tolerance:
+        return candidate
+    scale, factor, error, coefficient, decayed = fit
+    return Candidate(candidate.name, candidate.formula, scale, factor, error,
+                     candidate.tolerance, coefficient, [names[i] for i in decayed])
