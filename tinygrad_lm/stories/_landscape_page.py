@@ -1,0 +1,246 @@
+"""The landscape as a web page: hover for a point's values and gradients, click for its graph.
+
+Everything is precomputed by the engine and inlined, so the page makes no request: the
+story's figure as a PNG, the values and gradients on every other point of the story's grid,
+and the computation graph (``tg.draw_graph``, strict mode) of each objective at the points of
+a coarse sub-grid, drawn by the explorer's SVG production and packed as one gzipped JSON
+string that the browser unpacks (``DecompressionStream``) on the first click.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import html
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..draw.viz import draw_graph
+from ..frontends.tensor import Tensor
+from ..io.files import write_text
+from .landscape import OBJECTIVES, TITLES, objective, plot
+
+HOVER_EVERY = 2      # hover data on every other grid point: 65 x 65 points
+GRAPH_EVERY = 16     # graphs at every 16th grid point: 9 x 9 points
+DPI = 90
+
+STYLE = """
+body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:1400px;padding:0 1em;
+color:#1f2937;line-height:1.4}
+#figure{position:relative;display:inline-block;max-width:100%;cursor:crosshair}
+#figure img{display:block;max-width:100%;height:auto}
+.mark{position:absolute;width:12px;height:12px;margin:-7px 0 0 -7px;border:2px solid #db2777;
+border-radius:50%;pointer-events:none;display:none;background:rgba(255,255,255,.5)}
+#readout{font-family:Courier,monospace;background:#f9fafb;border:1px solid #e5e7eb;
+padding:.5em;min-height:5.5em;white-space:pre-wrap}
+#readout b{color:#be185d}
+#graph-title{font-weight:bold;margin-top:1em}
+#graph svg{max-width:100%;height:auto}
+"""
+
+SCRIPT = """
+(function () {
+  const D = JSON.parse(document.getElementById('landscape-data').textContent);
+  const box = document.getElementById('figure'), img = box.querySelector('img');
+  const readout = document.getElementById('readout');
+  const marks = D.panels.map(() => {
+    const m = document.createElement('div'); m.className = 'mark'; box.appendChild(m); return m;
+  });
+  const n = D.axis.length, lo = D.axis[0], hi = D.axis[n - 1];
+  const fmt = x => Number(x).toPrecision(4).replace(/\\.?0+$/, '').replace(/\\.?0+e/, 'e');
+  function locate(event) {  // the panel under the mouse and the weights there, or null
+    const r = img.getBoundingClientRect();
+    const fx = (event.clientX - r.left) / r.width, fy = (event.clientY - r.top) / r.height;
+    for (let k = 0; k < D.panels.length; k++) {
+      const [x0, y0, x1, y1] = D.panels[k];
+      if (fx >= x0 && fx <= x1 && fy >= y0 && fy <= y1) {
+        return {panel: k, w1: lo + (fx - x0) / (x1 - x0) * (hi - lo),
+                w2: hi - (fy - y0) / (y1 - y0) * (hi - lo)};
+      }
+    }
+    return null;
+  }
+  function nearest(axis, v) {
+    let best = 0;
+    axis.forEach((a, i) => { if (Math.abs(a - v) < Math.abs(axis[best] - v)) best = i; });
+    return best;
+  }
+  function place(w1, w2) {
+    D.panels.forEach(([x0, y0, x1, y1], k) => {
+      marks[k].style.left = 100 * (x0 + (w1 - lo) / (hi - lo) * (x1 - x0)) + '%';
+      marks[k].style.top = 100 * (y0 + (hi - w2) / (hi - lo) * (y1 - y0)) + '%';
+      marks[k].style.display = 'block';
+    });
+  }
+  function hover(event) {
+    const at = locate(event);
+    if (!at) return;
+    const i = nearest(D.axis, at.w2), j = nearest(D.axis, at.w1), g = i * n + j;
+    place(D.axis[j], D.axis[i]);
+    const lines = ['nearest grid point (the page holds ' + n + ' x ' + n + ', ' +
+                   fmt(D.axis[1] - D.axis[0]) + ' apart): w = (' + fmt(D.axis[j]) + ', ' +
+                   fmt(D.axis[i]) + ')'];
+    D.objectives.forEach((name, k) => {
+      let line;
+      if (name === 'accuracy') {
+        const count = D.correct[g], cliff = D.cliff[g] === '1';
+        line = 'accuracy ' + fmt(count / D.n) + ' (' + count + ' of ' + D.n + ' right), ' +
+          (cliff ? 'gradient (NaN, NaN): undefined, on a cliff'
+                 : 'gradient (0, 0) exactly: a flat terrace');
+      } else {
+        const [v, g1, g2] = D[name].slice(3 * g, 3 * g + 3);
+        line = D.titles[k] + ' ' + fmt(v) + ', gradient (' + fmt(g1) + ', ' + fmt(g2) + ')';
+      }
+      lines.push(k === at.panel ? '<b>' + line + '</b>' : line);
+    });
+    readout.innerHTML = lines.join('\\n');
+    readout.dataset.w1 = D.axis[j]; readout.dataset.w2 = D.axis[i];
+  }
+  let graphs = null;
+  async function unpack() {
+    if (graphs === null) {
+      const bytes = Uint8Array.from(atob(D.graphs), c => c.charCodeAt(0));
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      graphs = JSON.parse(await new Response(stream).text());
+    }
+    return graphs;
+  }
+  async function click(event) {
+    const at = locate(event);
+    if (!at) return;
+    const i = nearest(D.graph_axis, at.w2), j = nearest(D.graph_axis, at.w1);
+    const name = D.objectives[at.panel], all = await unpack();
+    document.getElementById('graph-title').textContent = 'The computation graph of ' +
+      D.titles[at.panel] + ' at w = (' + fmt(D.graph_axis[j]) + ', ' + fmt(D.graph_axis[i]) +
+      '), the nearest of the ' + D.graph_axis.length + ' x ' + D.graph_axis.length +
+      ' points whose graphs this page holds, with the gradient of every node (strict mode)';
+    const graph = document.getElementById('graph');
+    graph.innerHTML = all[i + ',' + j + ',' + name];
+    graph.dataset.shown = name + '@' + D.graph_axis[j] + ',' + D.graph_axis[i];
+  }
+  box.addEventListener('mousemove', hover);
+  box.addEventListener('click', event => { hover(event); click(event); });
+})();
+"""
+
+
+def landscape_html(ev: dict, title: str = "The landscape of accuracy, MSE and cross-entropy",
+                   ) -> str:
+    """The whole page for the evidence of ``landscape.run``, as one self-contained string.
+
+    >>> import tempfile
+    >>> from tinygrad_lm.stories import landscape
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     text = landscape_html(landscape.run(Path(d)))
+    >>> text.count('id="landscape-data"'), "http" in text
+    (1, False)
+    """
+    fig = plot(ev)
+    fig.canvas.draw()  # fixes the constrained layout, so the panels' boxes are final
+    panels = []
+    for ax in fig.axes[:len(OBJECTIVES)]:
+        x0, y0, x1, y1 = ax.get_position().extents  # figure fractions, y upwards
+        panels.append([round(x0, 5), round(1 - y1, 5), round(x1, 5), round(1 - y0, 5)])
+    image = base64.b64encode(_png(fig)).decode("ascii")
+    data = {"objectives": list(OBJECTIVES), "titles": [TITLES[k] for k in OBJECTIVES],
+            "panels": panels, "n": ev["n_samples"], **hover_data(ev), **graph_data(ev)}
+    text = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    return "\n".join([
+        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>", f"<style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        "<p>Move the mouse over any panel: the box below shows, at the nearest grid point, "
+        "each objective's value and the gradient the engine computed there. Click a point to "
+        "see the computation graph of that panel's objective there, with its gradients. "
+        "Orange: gradient descent from one start; white arrows: minus the gradient; red "
+        "dots: grid points where the strict mode says accuracy's derivative is undefined."
+        "</p>",
+        f'<div id="figure"><img src="data:image/png;base64,{image}" '
+        'alt="accuracy, MSE and cross-entropy over the two weights"></div>',
+        '<div id="readout" aria-live="polite">Move the mouse over a panel.</div>',
+        '<div id="graph-title">Click a point of a panel to see its computation graph.</div>',
+        '<div id="graph"></div>',
+        f'<script type="application/json" id="landscape-data">{text}</script>',
+        f"<script>{SCRIPT}</script>", "</body></html>", ""])
+
+
+def _png(fig) -> bytes:
+    """The figure as a PNG of 256 colours (a quarter of the full-colour file's size)."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    plt.close(fig)
+    buffer.seek(0)
+    small = io.BytesIO()
+    Image.open(buffer).convert("RGB").quantize(256).save(small, "PNG", optimize=True)
+    return small.getvalue()
+
+
+def hover_data(ev: dict) -> dict:
+    """Values and gradients on every ``HOVER_EVERY``-th grid point, to four digits.
+
+    Accuracy's gradient is zero or NaN, so it travels as one flag per point (``cliff``) and
+    its value as the count of right answers (``correct``).
+    """
+    rows = slice(None, None, HOVER_EVERY)
+    acc = ev["values"]["accuracy"][rows, rows]
+    cliff = np.isnan(ev["grads"]["accuracy"][rows, rows]).any(axis=2)
+    data = {"axis": ev["axis"][rows].tolist(),
+            "correct": np.rint(acc * ev["n_samples"]).astype(int).ravel().tolist(),
+            "cliff": "".join("1" if c else "0" for c in cliff.ravel())}
+    for name in OBJECTIVES[1:]:
+        table = np.concatenate([ev["values"][name][rows, rows, None],
+                                ev["grads"][name][rows, rows]], axis=2)
+        data[name] = [float(f"{x:.4g}") for x in table.ravel()]
+    return data
+
+
+def graph_data(ev: dict) -> dict:
+    """The graph of every objective at every ``GRAPH_EVERY``-th grid point, gzipped, base64.
+
+    Keys are ``"i,j,objective"``, ``i`` the row (w2) and ``j`` the column (w1) in
+    ``graph_axis``.
+    """
+    axis = ev["axis"][::GRAPH_EVERY]
+    graphs = {}
+    for i, w2 in enumerate(axis):
+        for j, w1 in enumerate(axis):
+            for name in OBJECTIVES:
+                graphs[f"{i},{j},{name}"] = graph_svg(ev, name, (w1, w2))
+    packed = gzip.compress(json.dumps(graphs, separators=(",", ":")).encode("utf-8"), 9,
+                           mtime=0)
+    return {"graph_axis": axis.tolist(), "graphs": base64.b64encode(packed).decode("ascii")}
+
+
+def graph_svg(ev: dict, name: str, weights) -> str:
+    """The drawing of one objective at ``weights``, its leaves named w and X, as inline SVG.
+
+    >>> import tempfile
+    >>> from tinygrad_lm.stories import landscape
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     svg = graph_svg(landscape.run(Path(d)), "accuracy", (0.0, 0.0))
+    >>> svg.startswith("<svg"), "nan" in svg
+    (True, True)
+    """
+    w = Tensor(np.array(weights, dtype=np.float64), requires_grad=True)
+    w.name = "w"
+    return draw_graph(objective(name, w, ev["X"], ev["y"]), undefined="nan",
+                      legend=False).svg()
+
+
+def write_page(out_dir: Path, ev: dict) -> str:
+    """Write ``landscape.html`` into ``out_dir``; return its path.
+
+    >>> import tempfile
+    >>> from tinygrad_lm.stories import landscape
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     Path(write_page(Path(d), landscape.run(Path(d)))).name
+    'landscape.html'
+    """
+    return write_text(Path(out_dir) / "landscape.html", landscape_html(ev))
