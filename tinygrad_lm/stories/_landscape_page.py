@@ -26,6 +26,9 @@ from .landscape import OBJECTIVES, TITLES, objective, plot
 HOVER_EVERY = 2      # hover data on every other grid point: 65 x 65 points
 GRAPH_EVERY = 16     # graphs at every 16th grid point: 9 x 9 points
 DPI = 90
+LINK = ('<p>In <a href="landscape.html">the landscape page</a> the mouse over any panel shows '
+        "the value and the engine's gradient at the nearest grid point, and a click shows the "
+        "computation graph there, with its gradients.</p>")
 
 STYLE = """
 body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:1400px;padding:0 1em;
