@@ -128,7 +128,9 @@ def test_the_figure_is_written_and_its_titles_say_what_the_paths_do(ev):
     text = svg.read_text()
     assert "accuracy: never moves" in text
     assert f"MSE: walks {ev['distance']['mse']:.2f} downhill" in text
-    assert "derivative undefined (NaN)" in text and "- gradient (downhill)" in text
+    assert "undefined derivative (strict mode: NaN)" in text
+    assert "\N{MINUS SIGN}gradient: downhill" in text
+    assert f"start = end: {ev['steps']} steps of 0" in text
 
 
 def test_the_page_is_one_self_contained_file(ev):

@@ -21,7 +21,7 @@ import numpy as np
 from ..draw.viz import draw_graph
 from ..frontends.tensor import Tensor
 from ..io.files import write_text
-from .landscape import OBJECTIVES, TITLES, objective, plot
+from .landscape import OBJECTIVES, TITLES, compute, objective, plot
 
 HOVER_EVERY = 2      # hover data on every other grid point: 65 x 65 points
 GRAPH_EVERY = 16     # graphs at every 16th grid point: 9 x 9 points
@@ -37,6 +37,8 @@ color:#1f2937;line-height:1.4}
 #figure img{display:block;max-width:100%;height:auto}
 .mark{position:absolute;width:12px;height:12px;margin:-7px 0 0 -7px;border:2px solid #db2777;
 border-radius:50%;pointer-events:none;display:none;background:rgba(255,255,255,.5)}
+.mark.drawn{border-color:#0d9488;border-radius:2px;background:none;width:14px;height:14px;
+margin:-9px 0 0 -9px}
 #readout{font-family:Courier,monospace;background:#f9fafb;border:1px solid #e5e7eb;
 padding:.5em;min-height:5.5em;white-space:pre-wrap}
 #readout b{color:#be185d}
@@ -49,9 +51,13 @@ SCRIPT = """
   const D = JSON.parse(document.getElementById('landscape-data').textContent);
   const box = document.getElementById('figure'), img = box.querySelector('img');
   const readout = document.getElementById('readout');
-  const marks = D.panels.map(() => {
-    const m = document.createElement('div'); m.className = 'mark'; box.appendChild(m); return m;
-  });
+  function markers(kind) {
+    return D.panels.map(() => {
+      const m = document.createElement('div');
+      m.className = kind; box.appendChild(m); return m;
+    });
+  }
+  const marks = markers('mark'), drawn = markers('mark drawn');
   const n = D.axis.length, lo = D.axis[0], hi = D.axis[n - 1];
   const fmt = x => Number(x).toPrecision(4).replace(/\\.?0+$/, '').replace(/\\.?0+e/, 'e');
   function locate(event) {  // the panel under the mouse and the weights there, or null
@@ -71,18 +77,18 @@ SCRIPT = """
     axis.forEach((a, i) => { if (Math.abs(a - v) < Math.abs(axis[best] - v)) best = i; });
     return best;
   }
-  function place(w1, w2) {
+  function place(w1, w2, which) {
     D.panels.forEach(([x0, y0, x1, y1], k) => {
-      marks[k].style.left = 100 * (x0 + (w1 - lo) / (hi - lo) * (x1 - x0)) + '%';
-      marks[k].style.top = 100 * (y0 + (hi - w2) / (hi - lo) * (y1 - y0)) + '%';
-      marks[k].style.display = 'block';
+      which[k].style.left = 100 * (x0 + (w1 - lo) / (hi - lo) * (x1 - x0)) + '%';
+      which[k].style.top = 100 * (y0 + (hi - w2) / (hi - lo) * (y1 - y0)) + '%';
+      which[k].style.display = 'block';
     });
   }
   function hover(event) {
     const at = locate(event);
     if (!at) return;
     const i = nearest(D.axis, at.w2), j = nearest(D.axis, at.w1), g = i * n + j;
-    place(D.axis[j], D.axis[i]);
+    place(D.axis[j], D.axis[i], marks);
     const lines = ['nearest grid point (the page holds ' + n + ' x ' + n + ', ' +
                    fmt(D.axis[1] - D.axis[0]) + ' apart): w = (' + fmt(D.axis[j]) + ', ' +
                    fmt(D.axis[i]) + ')'];
@@ -116,10 +122,12 @@ SCRIPT = """
     if (!at) return;
     const i = nearest(D.graph_axis, at.w2), j = nearest(D.graph_axis, at.w1);
     const name = D.objectives[at.panel], all = await unpack();
+    place(D.graph_axis[j], D.graph_axis[i], drawn);
     document.getElementById('graph-title').textContent = 'The computation graph of ' +
       D.titles[at.panel] + ' at w = (' + fmt(D.graph_axis[j]) + ', ' + fmt(D.graph_axis[i]) +
       '), the nearest of the ' + D.graph_axis.length + ' x ' + D.graph_axis.length +
-      ' points whose graphs this page holds, with the gradient of every node (strict mode)';
+      ' points whose graphs this page holds (the teal square), with the gradient of every ' +
+      'node (strict mode)';
     const graph = document.getElementById('graph');
     graph.innerHTML = all[i + ',' + j + ',' + name];
     graph.dataset.shown = name + '@' + D.graph_axis[j] + ',' + D.graph_axis[i];
@@ -130,17 +138,17 @@ SCRIPT = """
 """
 
 
-def landscape_html(ev: dict, title: str = "The landscape of accuracy, MSE and cross-entropy",
-                   ) -> str:
-    """The whole page for the evidence of ``landscape.run``, as one self-contained string.
+def landscape_html(ev: dict | None = None,
+                   title: str = "The landscape of accuracy, MSE and cross-entropy") -> str:
+    """The whole page for the evidence of ``landscape.run`` (or of ``landscape.compute()``
+    when ``ev`` is None), as one self-contained string: for a file or a notebook widget.
 
-    >>> import tempfile
-    >>> from tinygrad_lm.stories import landscape
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     text = landscape_html(landscape.run(Path(d)))
-    >>> text.count('id="landscape-data"'), "http" in text
-    (1, False)
+    >>> text = landscape_html()
+    >>> text.count('id="landscape-data"'), 'src="data:image/png;base64,' in text
+    (1, True)
     """
+    if ev is None:
+        ev = compute()
     fig = plot(ev)
     fig.canvas.draw()  # fixes the constrained layout, so the panels' boxes are final
     panels = []
@@ -159,7 +167,8 @@ def landscape_html(ev: dict, title: str = "The landscape of accuracy, MSE and cr
         "<p>Move the mouse over any panel: the box below shows, at the nearest grid point, "
         "each objective's value and the gradient the engine computed there. Click a point to "
         "see the computation graph of that panel's objective there, with its gradients. "
-        "Orange: gradient descent from one start; white arrows: minus the gradient; red "
+        "The pink circle marks the grid point shown, the teal square the point whose graph is "
+        "shown. Orange: gradient descent from one start; white arrows: minus the gradient; red "
         "dots: grid points where the strict mode says accuracy's derivative is undefined."
         "</p>",
         f'<div id="figure"><img src="data:image/png;base64,{image}" '

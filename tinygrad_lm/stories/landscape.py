@@ -39,7 +39,8 @@ def make_data() -> tuple[np.ndarray, np.ndarray]:
     ((40, 2), [0.0, 1.0], True)
     """
     X, y = make_moons(N_SAMPLES, noise=NOISE, seed=SEED)
-    return np.round(4 * (X - X.mean(axis=0))) / 4, y.astype(np.float64)
+    # + 0.0 turns the -0.0 of rounding into 0.0, which prints as it compares.
+    return np.round(4 * (X - X.mean(axis=0))) / 4 + 0.0, y.astype(np.float64)
 
 
 def objective(name: str, w: Tensor, X: np.ndarray, y: np.ndarray) -> Tensor:
@@ -88,9 +89,9 @@ def surface(name: str, points: np.ndarray, X: np.ndarray,
     """The objective and its engine gradient (strict mode) at each of ``points`` (G, 2).
 
     >>> X, y = make_data()
-    >>> value, grad = surface("accuracy", np.array([[0.0, 0.0], [1.0, 1.0]]), X, y)
-    >>> value.tolist(), grad.tolist()
-    ([0.0, 0.3], [[nan, nan], [0.0, 0.0]])
+    >>> value, grad = surface("accuracy", np.array([[0.0, 0.0], [1.0, -0.75]]), X, y)
+    >>> value.tolist(), grad.tolist()   # at the origin every prediction sits on 0.5
+    ([0.5, 0.775], [[nan, nan], [0.0, 0.0]])
     """
     w = Tensor(points, requires_grad=True)
     with warnings.catch_warnings():
@@ -125,13 +126,25 @@ def descend(name: str, X: np.ndarray, y: np.ndarray, start=START, steps: int = S
 
 
 def run(out_dir: Path) -> dict:
-    """Compute the three surfaces, their gradients and paths; write landscape.png and .svg.
+    """Compute the landscape (``compute``), write landscape.png and .svg, return the evidence.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     evidence = run(Path(d))
-    >>> evidence["accuracy_moved"], evidence["grid_size"]
-    (False, 129)
+    >>> evidence["accuracy_moved"], [Path(p).name for p in evidence["figures"]]
+    (False, ['landscape.png', 'landscape.svg'])
+    """
+    evidence = compute()
+    evidence["figures"] = save(plot(evidence), out_dir, "landscape")
+    return evidence
+
+
+def compute() -> dict:
+    """The three surfaces, their gradients and paths on the grid, and the caption's numbers.
+
+    >>> evidence = compute()
+    >>> evidence["grid_size"], evidence["values"]["mse"].shape, evidence["grads"]["mse"].shape
+    (129, (129, 129), (129, 129, 2))
     """
     X, y = make_data()
     axis = np.arange(-LIMIT, LIMIT + STEP / 2, STEP)
@@ -147,7 +160,6 @@ def run(out_dir: Path) -> dict:
         evidence["grads"][name] = grad.reshape(n, n, 2)
         evidence["paths"][name] = descend(name, X, y)
     evidence.update(_summary(evidence))
-    evidence["figures"] = save(plot(evidence), out_dir, "landscape")
     return evidence
 
 
@@ -225,10 +237,12 @@ def plot(ev: dict):
     for ax, name in zip(axes, OBJECTIVES):
         value, grad = ev["values"][name], ev["grads"][name]
         if name == "accuracy":
-            shade = ax.pcolormesh(axis, axis, value, cmap="viridis", shading="nearest")
+            shade = ax.pcolormesh(axis, axis, value, cmap="viridis", shading="nearest",
+                                  rasterized=True)
             label = "accuracy (higher is better)"
         else:
             shade = ax.contourf(axis, axis, value, levels=20, cmap="viridis_r")
+            shade.set_rasterized(True)  # a picture in the SVG too: thousands of paths else
             label = f"{TITLES[name]} (lower is better)"
         fig.colorbar(shade, ax=ax, location="bottom", shrink=0.85, pad=0.02, label=label)
         g = grad[::every, ::every]
@@ -236,18 +250,23 @@ def plot(ev: dict):
         if moving.any():
             ax.quiver(w1[moving], w2[moving], -g[..., 0][moving], -g[..., 1][moving],
                       color="white", edgecolor="black", linewidth=0.4, width=0.006,
-                      label="- gradient (downhill)")
+                      label="\N{MINUS SIGN}gradient: downhill")
         cliff = np.isnan(grad).any(axis=2)
         if cliff.any():
             W1, W2 = np.meshgrid(axis, axis)
             ax.plot(W1[cliff], W2[cliff], "o", color="#dc2626", ms=1.8, ls="none",
-                    label="derivative undefined (NaN)")
+                    label="undefined derivative (strict mode: NaN)", rasterized=True)
         path = ev["paths"][name]
         ax.plot(path[:, 0], path[:, 1], "-", color="#f97316", lw=2.2,
                 label=f"gradient descent, {ev['steps']} steps")
         ax.plot(*path[0], "o", color="#f97316", mec="black", ms=8, label="start")
         ax.plot(*path[-1], "*", color="#f97316", mec="black", ms=14, label="end")
         moved = np.linalg.norm(path[-1] - path[0])
+        if moved == 0:
+            ax.annotate(f"start = end: {ev['steps']} steps of 0\n(no arrows: the gradient is\n"
+                        "exactly 0 on every terrace)", xy=path[0], xytext=(-14, -20),
+                        textcoords="offset points", ha="left", va="top", fontsize=9,
+                        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.9})
         ax.set_title(f"{TITLES[name]}: " + ("never moves" if moved == 0 else
                                              f"walks {moved:.2f} downhill"), fontsize=13)
         ax.set_xlim(*extent)
@@ -257,5 +276,6 @@ def plot(ev: dict):
         ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
     axes[0].set_ylabel("weight w2")
     fig.suptitle("The same model over two weights: accuracy is flat terraces with cliffs, the "
-                 "losses are smooth valleys", fontsize=14)
+                 "losses are smooth valleys\n(yellow is better in every panel; every arrow and "
+                 "path follows the engine's gradient)", fontsize=13)
     return fig
