@@ -101,9 +101,11 @@ def test_caption_numbers_are_the_datas(ev):
     n = len(ev["axis"])
     end = {k: tg.metrics.accuracy((tg.Tensor(X) @ tg.Tensor(ev["paths"][k][-1])).sigmoid(),
                                   y).item() for k in ("mse", "cross_entropy")}
-    start = tg.metrics.accuracy((tg.Tensor(X) @ tg.Tensor(np.array(ev["start"]))).sigmoid(), y)
+    start = tg.metrics.accuracy((tg.Tensor(X) @ tg.Tensor(np.array(ev["start"]))).sigmoid(),
+                                y)
     expected = {
-        f"on {len(y)} points", f"{n} x {n} grid", f"{len(np.unique(acc))} flat terraces",
+        f"on {len(y)} points", f"{n} x {n} grid",
+        f"terraces at {len(np.unique(acc))} different heights",
         f"best {100 * acc.max():.1f}%", f"exactly zero at {(~cliff).sum()} of the {n * n}",
         f"at the other {cliff.sum()}", f"(accuracy {100 * start.item():.1f}%)",
         f"{len(ev['paths']['mse']) - 1} steps", f"learning rate {ev['lr']:g}",
@@ -154,9 +156,9 @@ def test_the_hover_data_are_the_surfaces_on_every_other_grid_point(ev):
 
 
 def test_the_graph_of_a_cliff_point_shows_its_nan_gradient(ev):
-    svg = _landscape_page.graph_svg(ev, "accuracy", (0.0, 0.0))
+    svg = _landscape_page.drawing(ev, "accuracy", (0.0, 0.0)).svg()
     assert svg.startswith("<svg") and "[nan, nan]" in svg
-    svg = _landscape_page.graph_svg(ev, "mse", (1.0, -1.0))
+    svg = _landscape_page.drawing(ev, "mse", (1.0, -1.0)).svg()
     g = tg.grad(lambda w: landscape.objective("mse", w, ev["X"], ev["y"]))(np.array([1.0, -1.0]))
     assert value_text(g) in html.unescape(svg)  # graphviz writes a minus sign as &#45;
 
@@ -168,3 +170,14 @@ def test_the_demo_writes_the_page_and_links_it(tmp_path):
     index = Path(result["index"]).read_text()
     assert 'href="landscape.html"' in index and '<img src="landscape.png"' in index
     assert landscape.caption(result["evidence"]["landscape"]) in index.replace("&#x27;", "'")
+
+
+def test_one_run_of_dot_draws_each_graph_as_drawing_svg_does(ev):
+    drawings = [_landscape_page.drawing(ev, name, (1.0, -0.5)) for name in landscape.OBJECTIVES]
+    alone = [d.svg() for d in drawings]
+    together = _landscape_page._svgs(drawings)
+
+    def layout(svg):  # all but the graph's own id and title, which dot numbers per run
+        return re.sub(r'<g id="[^"]*" class="graph"|<title>%\d+</title>', "", svg)
+
+    assert [layout(s) for s in together] == [layout(s) for s in alone]

@@ -174,7 +174,7 @@ def _summary(ev: dict) -> dict:
         "n_points": acc_grad.shape[0] * acc_grad.shape[1],
         "n_zero": int((acc_grad == 0).all(axis=2).sum()),
         "n_undefined": int(undefined.sum()),
-        "n_terraces": len(np.unique(ev["values"]["accuracy"])),
+        "n_heights": len(np.unique(ev["values"]["accuracy"])),
         "best_accuracy": float(ev["values"]["accuracy"].max()),
         "loss_never_undefined": all(np.isfinite(ev["grads"][k]).all() for k in OBJECTIVES[1:]),
         "accuracy_moved": bool((ev["paths"]["accuracy"] != ev["paths"]["accuracy"][0]).any()),
@@ -199,8 +199,9 @@ def caption(ev: dict) -> str:
     return (
         "Accuracy, MSE and binary cross-entropy of a logistic model with two weights and no "
         f"bias on {ev['n_samples']} points of the two moons, over a {n} x {n} grid of the "
-        f"weights, each with the engine's gradient. Accuracy is {ev['n_terraces']} flat "
-        f"terraces (best {pct(ev['best_accuracy'])}): its gradient is exactly zero at "
+        f"weights, each with the engine's gradient. Accuracy is flat terraces at "
+        f"{ev['n_heights']} different heights (best {pct(ev['best_accuracy'])}): its gradient "
+        f"is exactly zero at "
         f"{ev['n_zero']} of the {ev['n_points']} grid points and undefined (NaN in the strict "
         f"mode, red dots) at the other {ev['n_undefined']}, which lie on the cliffs between "
         "terraces; so no arrows. MSE and cross-entropy are smooth valleys, with "
