@@ -127,3 +127,28 @@ def test_clicking_shows_the_graph_at_the_nearest_drawn_point(page):
     assert "[nan, nan]" in graph.get_attribute("innerHTML")
     errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
     assert not errors, errors
+
+
+def test_the_keyboard_moves_the_point_picks_a_panel_and_draws_its_graph(page):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, ev, data = page
+    point_at(driver, data, 0, 1.0, -0.5)
+    figure = driver.find_element(By.ID, "figure")
+    driver.execute_script("arguments[0].focus()", figure)
+    step = data["axis"][1] - data["axis"][0]
+    figure.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_UP, "3")
+    readout = driver.find_element(By.ID, "readout")
+    w = (1.0 + 2 * step, -0.5 + step)
+    assert (float(readout.get_attribute("data-w1")), float(readout.get_attribute("data-w2"))) \
+        == w
+    bold = readout.find_element(By.CSS_SELECTOR, "b").text
+    value, g = engine(ev, "cross_entropy", w)
+    assert bold.startswith("binary cross-entropy")
+    np.testing.assert_allclose(numbers(bold), [value, *g], rtol=1e-3)
+    figure.send_keys(Keys.ENTER)
+    graph = driver.find_element(By.ID, "graph")
+    WebDriverWait(driver, 10).until(
+        lambda d: graph.get_attribute("data-shown") == "cross_entropy@1,0")  # nearest drawn

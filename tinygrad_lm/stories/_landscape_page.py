@@ -27,6 +27,8 @@ from .landscape import OBJECTIVES, TITLES, compute, objective, plot
 HOVER_EVERY = 2      # hover data on every other grid point: 65 x 65 points
 GRAPH_EVERY = 16     # graphs at every 16th grid point: 9 x 9 points
 DPI = 90
+KEYS = ("Tab to the figure, then the arrow keys move the point, 1, 2 and 3 pick the panel and "
+        "Enter shows its graph")
 LINK = ('<p>In <a href="landscape.html">the landscape page</a> the mouse over any panel shows '
         "the value and the engine's gradient at the nearest grid point, and a click shows the "
         "computation graph there, with its gradients.</p>")
@@ -60,7 +62,11 @@ SCRIPT = """
   }
   const marks = markers('mark'), drawn = markers('mark drawn');
   const n = D.axis.length, lo = D.axis[0], hi = D.axis[n - 1];
-  const fmt = x => Number(x).toPrecision(4).replace(/\\.?0+$/, '').replace(/\\.?0+e/, 'e');
+  function fmt(x) {  // four significant digits, trailing zeros dropped
+    let [digits, exponent] = Number(x).toPrecision(4).split('e');
+    if (digits.includes('.')) digits = digits.replace(/\\.?0+$/, '');
+    return exponent === undefined ? digits : digits + 'e' + exponent;
+  }
   function locate(event) {  // the panel under the mouse and the weights there, or null
     const r = img.getBoundingClientRect();
     const fx = (event.clientX - r.left) / r.width, fy = (event.clientY - r.top) / r.height;
@@ -85,10 +91,14 @@ SCRIPT = """
       which[k].style.display = 'block';
     });
   }
+  let current = {panel: 0, i: n >> 1, j: n >> 1};
   function hover(event) {
     const at = locate(event);
-    if (!at) return;
-    const i = nearest(D.axis, at.w2), j = nearest(D.axis, at.w1), g = i * n + j;
+    if (at) show(at.panel, nearest(D.axis, at.w2), nearest(D.axis, at.w1));
+  }
+  function show(panel, i, j) {  // the readout for grid point (row i, column j)
+    current = {panel: panel, i: i, j: j};
+    const g = i * n + j;
     place(D.axis[j], D.axis[i], marks);
     const lines = ['nearest grid point (the page holds ' + n + ' x ' + n + ', ' +
                    fmt(D.axis[1] - D.axis[0]) + ' apart): w = (' + fmt(D.axis[j]) + ', ' +
@@ -104,7 +114,7 @@ SCRIPT = """
         const [v, g1, g2] = D[name].slice(3 * g, 3 * g + 3);
         line = D.titles[k] + ' ' + fmt(v) + ', gradient (' + fmt(g1) + ', ' + fmt(g2) + ')';
       }
-      lines.push(k === at.panel ? '<b>' + line + '</b>' : line);
+      lines.push(k === panel ? '<b>' + line + '</b>' : line);
     });
     readout.innerHTML = lines.join('\\n');
     readout.dataset.w1 = D.axis[j]; readout.dataset.w2 = D.axis[i];
@@ -118,8 +128,7 @@ SCRIPT = """
     }
     return graphs;
   }
-  async function click(event) {
-    const at = locate(event);
+  async function click(at) {
     if (!at) return;
     const i = nearest(D.graph_axis, at.w2), j = nearest(D.graph_axis, at.w1);
     const name = D.objectives[at.panel], all = await unpack();
@@ -134,7 +143,16 @@ SCRIPT = """
     graph.dataset.shown = name + '@' + D.graph_axis[j] + ',' + D.graph_axis[i];
   }
   box.addEventListener('mousemove', hover);
-  box.addEventListener('click', event => { hover(event); click(event); });
+  box.addEventListener('click', event => { hover(event); click(locate(event)); });
+  box.addEventListener('keydown', e => {  // arrows move, 1 2 3 pick a panel, Enter draws
+    const step = {ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [1, 0], ArrowDown: [-1, 0]};
+    const {panel, i, j} = current, clamp = v => Math.max(0, Math.min(n - 1, v));
+    if (step[e.key]) show(panel, clamp(i + step[e.key][0]), clamp(j + step[e.key][1]));
+    else if (['1', '2', '3'].includes(e.key)) show(Number(e.key) - 1, i, j);
+    else if (e.key === 'Enter') click({panel: panel, w1: D.axis[j], w2: D.axis[i]});
+    else return;
+    e.preventDefault();
+  });
 })();
 """
 
@@ -170,9 +188,10 @@ def landscape_html(ev: dict | None = None,
         "see the computation graph of that panel's objective there, with its gradients. "
         "The pink circle marks the grid point shown, the teal square the point whose graph is "
         "shown. Orange: gradient descent from one start; white arrows: minus the gradient; red "
-        "dots: grid points where the strict mode says accuracy's derivative is undefined."
-        "</p>",
-        f'<div id="figure"><img src="data:image/png;base64,{image}" '
+        "dots: grid points where the strict mode says accuracy's derivative is undefined. "
+        f"With the keyboard: {KEYS}.</p>",
+        f'<div id="figure" tabindex="0" aria-label="{KEYS}">'
+        f'<img src="data:image/png;base64,{image}" '
         'alt="accuracy, MSE and cross-entropy over the two weights"></div>',
         '<div id="readout" aria-live="polite">Move the mouse over a panel.</div>',
         '<div id="graph-title">Click a point of a panel to see its computation graph.</div>',
