@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..draw.dot import Drawing, GraphvizNotFound
+from ..draw.dot import Drawing, GraphvizNotFound, legend_lines, new_drawing
 from ..draw.viz import draw_graph
 from ..frontends.tensor import Tensor
 from ..io.files import write_text
@@ -47,6 +47,8 @@ padding:.5em;min-height:5.5em;white-space:pre-wrap}
 #readout b{color:#be185d}
 #graph-title{font-weight:bold;margin-top:1em}
 #graph svg{max-width:100%;height:auto}
+#graphs{display:flex;gap:1em;align-items:flex-start;flex-wrap:wrap}#graph{flex:1}
+#legend{display:none}
 """
 
 SCRIPT = """
@@ -140,6 +142,7 @@ SCRIPT = """
       'node (strict mode)';
     const graph = document.getElementById('graph');
     graph.innerHTML = all[i + ',' + j + ',' + name];
+    document.getElementById('legend').style.display = 'block';
     graph.dataset.shown = name + '@' + D.graph_axis[j] + ',' + D.graph_axis[i];
   }
   box.addEventListener('mousemove', hover);
@@ -195,7 +198,8 @@ def landscape_html(ev: dict | None = None,
         'alt="accuracy, MSE and cross-entropy over the two weights"></div>',
         '<div id="readout" aria-live="polite">Move the mouse over a panel.</div>',
         '<div id="graph-title">Click a point of a panel to see its computation graph.</div>',
-        '<div id="graph"></div>',
+        '<div id="graphs"><div id="graph"></div>',
+        f'<div id="legend">{_legend()}</div></div>',
         f'<script type="application/json" id="landscape-data">{text}</script>',
         f"<script>{SCRIPT}</script>", "</body></html>", ""])
 
@@ -288,6 +292,13 @@ def _svgs(drawings: list[Drawing]) -> list[str]:
         raise RuntimeError(f"landscape page: dot wrote {len(svgs)} drawings for "
                            f"{len(drawings)} graphs")
     return svgs
+
+
+def _legend() -> str:
+    """The legend of ``tg.draw_graph``, drawn once for every graph of the page."""
+    legend = new_drawing("TB")
+    legend.body.extend(legend_lines())
+    return legend.svg()
 
 
 def write_page(out_dir: Path, ev: dict) -> str:

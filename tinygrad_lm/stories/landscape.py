@@ -50,17 +50,20 @@ def objective(name: str, w: Tensor, X: np.ndarray, y: np.ndarray) -> Tensor:
     >>> round(objective("mse", Tensor([1.0, -0.5]), X, y).item(), 4)
     0.1471
     """
-    data = Tensor(X)
-    data.name = "X"
+    if name not in OBJECTIVES:
+        raise ValueError(f"landscape: unknown objective {name!r}; valid ones are {OBJECTIVES}")
+    data, target = Tensor(X), Tensor(y)
+    data.name, target.name = "X", "y"   # so that a drawing of the graph names them
     p = (data @ w).sigmoid()
     p.name = "p"
     if name == "accuracy":
-        return metrics.accuracy(p, y)
-    if name == "mse":
-        return losses.mse(p, y)
-    if name == "cross_entropy":
-        return losses.binary_cross_entropy(p, y)
-    raise ValueError(f"landscape: unknown objective {name!r}; valid ones are {OBJECTIVES}")
+        root = metrics.accuracy(p, target)
+    elif name == "mse":
+        root = losses.mse(p, target)
+    else:
+        root = losses.binary_cross_entropy(p, target)
+    root.name = name
+    return root
 
 
 def batched(name: str, w: Tensor, X: np.ndarray, y: np.ndarray) -> Tensor:
