@@ -181,3 +181,10 @@ def test_one_run_of_dot_draws_each_graph_as_drawing_svg_does(ev):
         return re.sub(r'<g id="[^"]*" class="graph"|<title>%\d+</title>', "", svg)
 
     assert [layout(s) for s in together] == [layout(s) for s in alone]
+
+
+@pytest.mark.parametrize("make", [landscape.objective, landscape.batched])
+def test_an_unknown_objective_is_named_with_the_valid_ones(make):
+    X, y = landscape.make_data()
+    with pytest.raises(ValueError, match="unknown objective 'hinge'; valid ones are"):
+        make("hinge", tg.Tensor([1.0, 0.0]), X, y)

@@ -76,15 +76,15 @@ def batched(name: str, w: Tensor, X: np.ndarray, y: np.ndarray) -> Tensor:
     >>> batched("mse", Tensor([[1.0, -0.5], [0.0, 0.0]]), X, y).data.round(4).tolist()
     [0.1471, 0.25]
     """
+    if name not in OBJECTIVES:
+        raise ValueError(f"landscape: unknown objective {name!r}; valid ones are {OBJECTIVES}")
     p = (w @ Tensor(X.T)).sigmoid()
     targets = np.broadcast_to(y, p.shape)
     if name == "accuracy":       # tg.metrics.accuracy of each row, from the same primitives
         return ((p > 0.5) == Tensor(targets)).mean(axis=1)
     if name == "mse":
         return losses.mse(p, targets, reduction="none").mean(axis=1)
-    if name == "cross_entropy":
-        return losses.binary_cross_entropy(p, targets, reduction="none").mean(axis=1)
-    raise ValueError(f"landscape: unknown objective {name!r}; valid ones are {OBJECTIVES}")
+    return losses.binary_cross_entropy(p, targets, reduction="none").mean(axis=1)
 
 
 def surface(name: str, points: np.ndarray, X: np.ndarray,
