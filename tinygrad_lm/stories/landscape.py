@@ -189,11 +189,9 @@ def _summary(ev: dict) -> dict:
 
 
 def caption(ev: dict) -> str:
-    """The figure's caption, every number read from the evidence ``run`` returns.
+    """The figure's caption, every number read from the evidence (of ``run`` or ``compute``).
 
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     text = caption(run(Path(d)))
+    >>> text = caption(compute())
     >>> text.startswith("Accuracy, MSE and binary cross-entropy")
     True
     """
@@ -223,9 +221,8 @@ def caption(ev: dict) -> str:
 def plot(ev: dict):
     """The three surfaces side by side with the same axes, arrows, cliffs and paths.
 
-    >>> import tempfile, matplotlib.pyplot as plt
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     fig = plot(run(Path(d)))
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plot(compute())
     >>> len(fig.axes)  # three panels and their colour bars
     6
     >>> plt.close(fig)
