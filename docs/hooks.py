@@ -60,7 +60,11 @@ def on_pre_build(config):
         module = importlib.import_module(f"{stories.__name__}.{info.name}")
         story_dir = out / "figures" / info.name
         story_dir.mkdir(parents=True)
-        module.run(story_dir)
+        evidence = module.run(story_dir)
+        if info.name == "landscape":  # and its page, which docs/landscape.md links
+            from tinygrad_lm.stories._landscape_page import write_page
+
+            write_page(story_dir, evidence)
     _draw_examples(out / "figures" / "drawings")
 
 

@@ -1,9 +1,10 @@
 """The whole story in one folder: every story's figures and an index.html with a sentence each.
 
 ``build`` runs the stories in reading order (accuracy has no gradient; the computation graphs;
-error, loss and metric; loss against accuracy; the hidden loss of hand-written backprop; the
-training curves), draws the side-by-side graph of accuracy, MSE and cross-entropy and the MLP's
-graph, writes a backward explorer page for each of those objectives and one for a small MLP,
+the landscape of accuracy and the losses over two weights, and its page; error, loss and metric;
+loss against accuracy; the hidden loss of hand-written backprop; the training curves), draws the
+side-by-side graph of accuracy, MSE and cross-entropy and the MLP's graph, writes a backward
+explorer page for each of those objectives and one for a small MLP,
 and writes ``index.html`` beside the figures. Every graph is drawn to fit a page 1100 px wide
 with its text at least 9 px high. The module name starts with an underscore because it is not
 a story itself: the docs build runs every public story module.
@@ -25,7 +26,9 @@ from ..draw.viz import draw_graph
 from ..frontends.tensor import Tensor
 from ..io.files import write_bytes, write_text
 from ..nn import layers as nn
-from . import error_loss_metric, handprop, loss_vs_accuracy, training, why_accuracy
+from . import error_loss_metric, handprop, landscape, loss_vs_accuracy, training, why_accuracy
+from ._landscape_page import LINK as LANDSCAPE_LINK
+from ._landscape_page import write_page as write_landscape_page
 
 GRAPHS_FIGURE = "graphs_default.svg"
 MLP_GRAPH_STEM = "mlp_hidden_loss"
@@ -256,6 +259,7 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
                    f"recovers (90% {_reached(ev, 'wrong_start', 'binary_cross_entropy')}). "
                    f"Setup: {ev['setup']}; the training curves below use another setup.",
         "Cross-entropy cancels the sigmoid's slope, so saturated units keep learning."),
+    "landscape": (landscape.caption, "Accuracy, MSE and cross-entropy over two weights."),
     "train_curves": (
         lambda ev: "Training curves of the MLP, by autodiff and by hand (the dotted lines, "
                    "the same to the last bit for half_sse): the loss falls smoothly "
@@ -278,6 +282,7 @@ def _final(ev: dict, start: str, loss: str) -> float:
 SECTIONS = (
     ("Accuracy has no gradient", "why_accuracy", ("objectives", "surrogate")),
     ("The graphs, with a gradient at every node", "graphs", ("graphs_default", MLP_GRAPH_STEM)),
+    ("Accuracy as a landscape", "landscape", ("landscape",)),
     ("Error, loss, metric", "error_loss_metric", ("error_loss_metric",)),
     ("Loss and accuracy can disagree", "loss_vs_accuracy", ("loss_vs_accuracy",)),
     ("The loss hidden in hand-written backprop", "handprop",
@@ -286,7 +291,8 @@ SECTIONS = (
 )
 
 STORIES: dict[str, Callable[[Path], dict]] = {
-    "why_accuracy": why_accuracy.run, "error_loss_metric": error_loss_metric.run,
+    "why_accuracy": why_accuracy.run, "landscape": landscape.run,
+    "error_loss_metric": error_loss_metric.run,
     "loss_vs_accuracy": loss_vs_accuracy.run, "handprop": handprop.run, "training": training.run}
 
 
@@ -315,6 +321,8 @@ def build(out_dir: Path, progress: Callable[[str], Any] | None = None,
         if only is not None and name not in only:
             continue
         evidence[name] = run(out_dir)
+        if name == "landscape":
+            evidence[name]["figures"].append(write_landscape_page(out_dir, evidence[name]))
         if progress is not None:
             progress(f"{name}: {', '.join(Path(f).name for f in evidence[name]['figures'])}")
     graph_files = draw_mlp_graph(out_dir) + draw_comparison_graph(out_dir)
@@ -359,6 +367,8 @@ def _index_html(evidence: dict) -> str:
                          f"</a><figcaption>{caption}{extra}</figcaption></figure>")
         if story == "graphs":
             parts.append(_explorer_links(evidence["graphs"].get("explorers", [])))
+        if story == "landscape" and "landscape.html" in files:
+            parts.append(LANDSCAPE_LINK)
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
