@@ -153,6 +153,20 @@ class BackwardFrames(Sequence):
                 else "partial" if box in partial and partial[box][0][0] <= k else "pending"
                 for box, done, current in self._timeline}
 
+    def step_box(self, k: int) -> str:
+        """The id of the box the page marks ``aria-current="step"`` and scrolls to at frame
+        ``k``: the data box of the node whose VJPs run, or at frame 0 the root's, where the
+        seed is set (so every frame has exactly one).
+
+        >>> import tinygrad_lm as tg
+        >>> x = tg.Value(1.0, label="x")
+        >>> frames = tg.draw_backward((x * 2).exp())
+        >>> [frames.step_box(k) for k in range(len(frames))]
+        ['n2', 'n2', 'n1']
+        """
+        k = self._index(k)
+        return self.view.data_id[self.order[k - 1] if k else self.root]
+
     def partial_at(self, box: str, k: int) -> tuple[int, Any, int] | None:
         """``(frame, sum so far, parts)`` that box ``box`` shows at frame ``k``, if partial.
 
