@@ -111,8 +111,10 @@ def test_strict_mode_frames_show_nan_and_red_at_a_jump():
     acc = tg.metrics.accuracy(pred, [1, 0])
     strict = tg.draw_backward(acc, undefined="nan")
     step = next(k for k, n in enumerate(strict.order, 1) if n.op == "gt")
-    assert "NaN (undefined at 1 entry" in strict.caption(step)
-    assert "nan" in frame_nodes(strict[-1])[strict.view.data_id[pred]]
+    # The caption says what the box shows: [0, nan], not "NaN" for the whole gradient.
+    assert "d loss/d pred = 0 except NaN at 1 entry (pred sits on the jump of >)" in \
+        strict.caption(step)
+    assert "[0, nan]" in frame_nodes(strict[-1])[strict.view.data_id[pred]]
     assert "#fee2e2" in strict[-1].source
     assert "nan" not in frame_nodes(tg.draw_backward(acc)[-1])[strict.view.data_id[pred]]
 
