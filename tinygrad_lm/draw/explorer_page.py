@@ -58,7 +58,7 @@ SCRIPT = """
     // An op's 'undefined at' note belongs to its step: not shown before backward reaches it.
     notes[id] = texts.filter(t => t.textContent.startsWith('undefined at'));
   }
-  let frame = 0, timer = null, step = null;
+  let frame = 0, timer = null, step = null, told = false;
   function sumSoFar(id, k) {  // the last partial sum [frame, lines] shown by frame k
     const sums = (F.partial[id] || []).filter(p => p[0] <= k);
     return sums.length ? sums[sums.length - 1] : null;
@@ -96,7 +96,7 @@ SCRIPT = """
     counter.textContent = 'frame ' + frame + ' of ' + (F.count - 1);
     caption.textContent = F.captions[frame];
     follow();
-    if (window.parent !== window) {  // in a notebook widget's frame: tell the widget
+    if (told && window.parent !== window) {  // in a notebook widget's frame: tell it
       window.parent.postMessage({tinygrad_lm: 'frame', frame: frame}, '*');
     }
   }
@@ -134,9 +134,13 @@ SCRIPT = """
     e.preventDefault();
   });
   window.addEventListener('message', e => {  // a notebook widget sets the frame
-    if (e.data && e.data.tinygrad_lm === 'show') { stop(); show(e.data.frame); }
+    const data = e.data || {};
+    if (data.tinygrad_lm === 'show' && Number.isInteger(data.frame) && data.frame !== frame) {
+      stop(); show(data.frame);
+    }
   });
   show(0);
+  told = true;  // from now on a widget hosting the page hears of every frame change
 })();
 """
 
