@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -153,3 +154,129 @@ def test_the_page_shows_a_reused_nodes_sum_so_far(browser, tmp_path):
     assert value_text(x.grad).split("<BR/>") == shown_grad(browser, box)
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
     assert not errors, errors
+
+
+FOLLOW = """
+    const marked = document.querySelectorAll('[aria-current]');
+    const box = r => ({top: r.top, bottom: r.bottom});
+    const header = document.getElementById('header').getBoundingClientRect();
+    const seen = id => { const r = document.getElementById(id).getBoundingClientRect();
+                         return r.top >= 0 && r.bottom <= window.innerHeight; };
+    return {count: marked.length, id: marked.length ? marked[0].id : null,
+            value: marked.length ? marked[0].getAttribute('aria-current') : null,
+            step: marked.length ? box(marked[0].getBoundingClientRect()) : null,
+            below: header.bottom, height: window.innerHeight,
+            controls: seen('controls'), caption: seen('caption'),
+            counter: document.getElementById('counter').textContent};
+"""
+
+
+def followed(driver, frames, k: int, wait: float = 5.0) -> dict:
+    """Frame k's state once any smooth scroll has settled: exactly one aria-current box, the
+    step's, inside the room below the sticky header, with the controls and caption on screen."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def inside(state):
+        step = state["step"]
+        return step is not None and step["top"] >= state["below"] - 0.5 and \
+            step["bottom"] <= state["height"] + 0.5
+
+    counter = f"frame {k} of {len(frames) - 1}"
+
+    def settled(d):
+        state = d.execute_script(FOLLOW)
+        return state["counter"] == counter and inside(state)
+
+    try:
+        WebDriverWait(driver, wait, poll_frequency=0.05).until(settled)
+    except Exception:
+        pass  # the asserts below say what is wrong
+    state = driver.execute_script(FOLLOW)
+    assert state["counter"] == counter
+    assert state["count"] == 1 and state["value"] == "step", f"frame {k}: {state}"
+    assert state["id"] == frames.step_box(k), f"frame {k}"
+    assert inside(state), f"frame {k}: the step's box is off screen: {state}"
+    assert state["controls"] and state["caption"], f"frame {k}: {state}"
+    return state
+
+
+def demo_pages(out_dir):
+    """The demo's explorer pages, built as the demo builds them, with their frames."""
+    from tinygrad_lm.stories import _demo
+
+    pages = []
+    for stem, title in _demo.EXPLORERS:
+        root = dict(_demo.comparison_roots()).get(title)
+        frames = (tg.draw_backward(root, undefined="nan") if root is not None
+                  else tg.draw_backward(_demo.small_mlp_loss()))
+        page = _demo.write_explorer(out_dir, stem, title)
+        pages.append((stem, frames, page))
+    return pages
+
+
+def test_every_demo_page_follows_its_step_on_every_frame(browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.set_window_size(1200, 800)  # the MLP's graph is then several screens tall
+    try:
+        for stem, frames, page in demo_pages(tmp_path):
+            browser.get(Path(page).resolve().as_uri())
+            body = browser.find_element(By.TAG_NAME, "body")
+            followed(browser, frames, 0)
+            for k in range(1, len(frames)):  # keys, smooth scrolling
+                body.send_keys(Keys.ARROW_RIGHT)
+                followed(browser, frames, k)
+            body.send_keys(Keys.HOME)
+            followed(browser, frames, 0)
+            if stem != "backward_mlp":
+                continue
+            tall = browser.execute_script("return document.body.scrollHeight / innerHeight")
+            assert tall > 2, tall
+            # With reduced motion the page jumps: the step is on screen at once.
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
+                {"name": "prefers-reduced-motion", "value": "reduce"}]})
+            body.send_keys(Keys.END)
+            for k in range(len(frames) - 2, -1, -1):  # the previous button
+                browser.find_element(By.ID, "prev").click()
+                followed(browser, frames, k, wait=0)
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+            slider = browser.find_element(By.ID, "slider")
+            ActionChains(browser).click_and_hold(slider).move_by_offset(
+                slider.size["width"] // 2, 0).release().perform()
+            followed(browser, frames, len(frames) - 1)
+            browser.find_element(By.ID, "play").click()  # from the last frame: back to 0
+            for k in range(1, len(frames)):
+                followed(browser, frames, k, wait=3)
+        errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+        assert not errors, errors
+    finally:
+        browser.set_window_size(1200, 1400)
+
+
+def test_pending_reads_as_the_grad_rows_state_and_notes_wait_for_their_step(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    texts = """return Array.from(document.getElementById(arguments[0])
+        .getElementsByTagName('text')).map(t => [t.textContent, t.getAttribute('y'),
+                                                 getComputedStyle(t).display]);"""
+    pages = {stem: (frames, page) for stem, frames, page in demo_pages(tmp_path)}
+    frames, page = pages["backward_mlp"]
+    browser.get(Path(page).resolve().as_uri())
+    for node in frames.order[1:]:  # a matrix box, pending at frame 0
+        shown = browser.execute_script(texts, frames.view.data_id[node])
+        words = [t[0] for t in shown]
+        grad, pending = shown[words.index("grad")], shown[words.index("pending")]
+        assert pending[1] == grad[1], f"{node.name}: 'pending' is not on the grad line"
+
+    frames, page = pages["backward_accuracy"]
+    browser.get(Path(page).resolve().as_uri())
+    [gt] = [n for n in frames.order if n.op == "gt"]
+    op, at = frames.view.op_id[gt], frames.current_at[gt]
+    body = browser.find_element(By.TAG_NAME, "body")
+    for k in range(len(frames)):
+        notes = [t for t in browser.execute_script(texts, op) if t[0].startswith("undefined")]
+        assert len(notes) == 1 and (notes[0][2] == "none") == (k < at), f"frame {k}"
+        body.send_keys(Keys.ARROW_RIGHT)
