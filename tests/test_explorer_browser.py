@@ -280,3 +280,79 @@ def test_pending_reads_as_the_grad_rows_state_and_notes_wait_for_their_step(brow
         notes = [t for t in browser.execute_script(texts, op) if t[0].startswith("undefined")]
         assert len(notes) == 1 and (notes[0][2] == "none") == (k < at), f"frame {k}"
         body.send_keys(Keys.ARROW_RIGHT)
+
+
+HOST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title></head>
+<body><div id="out"></div>
+<script type="application/json" id="state">STATE</script>
+<script type="text/plain" id="esm">ESM</script>
+<script type="module">
+// anywidget's side of the contract: render({model, el}) with a Backbone-like model.
+const state = JSON.parse(document.getElementById('state').textContent);
+const handlers = {};
+window.saves = [];
+const model = {
+  get: name => state[name],
+  set(name, value) {
+    const old = state[name];
+    state[name] = value;
+    if (old !== value) (handlers['change:' + name] || []).forEach(f => f());
+  },
+  save_changes() { window.saves.push(state.frame); },
+  on(event, f) { (handlers[event] = handlers[event] || []).push(f); },
+  off(event, f) { handlers[event] = (handlers[event] || []).filter(g => g !== f); },
+};
+window.model = model;
+const source = document.getElementById('esm').textContent;
+const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+const widget = (await import(url)).default;
+window.cleanup = widget.render({model, el: document.getElementById('out')});
+window.rendered = true;
+</script></body></html>"""
+
+
+def test_the_widget_renders_the_page_and_syncs_its_frame(browser, tmp_path):
+    pytest.importorskip("anywidget", reason="the widget test needs the test extra")
+    import json
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    loss, _ = mlp_loss()
+    widget = tg.draw_backward(loss).widget(frame=2, height=500)
+    state = json.dumps({k: getattr(widget, k) for k in ("html", "frame", "count", "height",
+                                                         "title")}).replace("</", "<\\/")
+    host = tmp_path / "host.html"
+    host.write_text(HOST.replace("STATE", state).replace("ESM", widget._esm))
+    browser.get(host.resolve().as_uri())
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return window.rendered"))
+    frame = browser.find_element(By.CSS_SELECTOR, "#out iframe")
+    assert frame.get_attribute("sandbox") == "allow-scripts" and frame.size["height"] == 500
+
+    def inside(check):
+        browser.switch_to.frame(frame)
+        try:
+            return check()
+        finally:
+            browser.switch_to.default_content()
+
+    def counter():
+        return browser.find_element(By.ID, "counter").text
+
+    last = widget.count - 1
+    # The frame Python set is shown once the page has loaded.
+    WebDriverWait(browser, 5).until(lambda d: inside(counter) == f"frame 2 of {last}")
+    browser.execute_script("window.model.set('frame', 4)")  # Python sets the frame
+    WebDriverWait(browser, 5).until(lambda d: inside(counter) == f"frame 4 of {last}")
+    assert inside(lambda: len(browser.find_elements(By.CSS_SELECTOR, "[aria-current]"))) == 1
+    inside(lambda: browser.find_element(By.ID, "next").click())  # the learner steps
+    WebDriverWait(browser, 5).until(
+        lambda d: d.execute_script("return window.model.get('frame')") == 5)
+    assert browser.execute_script("return window.saves") == [5]
+    inside(lambda: browser.find_element(By.ID, "play").click())  # play runs to the end
+    WebDriverWait(browser, 15).until(
+        lambda d: d.execute_script("return window.model.get('frame')") == last)
+    assert inside(counter) == f"frame {last} of {last}"
+    assert browser.execute_script("return window.saves") == list(range(5, last + 1))
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert not errors, errors

@@ -11,7 +11,8 @@ function render({ model, el }) {
   const page = document.createElement('iframe');
   page.setAttribute('sandbox', 'allow-scripts');  // scripts run, but in an opaque origin
   page.title = model.get('title') || 'tinygrad_lm page';
-  page.style.cssText = 'width:100%;border:1px solid #e5e7eb;border-radius:4px;display:block';
+  page.style.cssText = 'width:100%;box-sizing:border-box;border:1px solid #e5e7eb;' +
+    'border-radius:4px;display:block';
   let loaded = false, fromPage = null;
 
   function send() {
