@@ -163,7 +163,7 @@ def test_every_box_and_arrow_of_the_page_has_its_own_id(tmp_path):
     assert sum(i.startswith(f"{frames.view.data_id[x]}__") for i in ids) == 3
 
 
-def test_jupyter_shows_the_last_frame_and_how_to_get_the_slider(monkeypatch):
+def test_jupyter_shows_the_last_frame_and_how_to_get_the_widget(monkeypatch):
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot")
     frames = tg.draw_backward(tg.Value(1.5, label="x").tanh())
@@ -172,28 +172,28 @@ def test_jupyter_shows_the_last_frame_and_how_to_get_the_slider(monkeypatch):
     assert ">pending</text>" not in html
 
 
-def test_jupyter_display_is_a_slider_widget_or_the_last_frame(monkeypatch):
+def test_jupyter_display_is_the_explorer_widget_or_the_last_frame(monkeypatch):
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot")
-    display_module = pytest.importorskip("IPython.display")
-    widgets = pytest.importorskip("ipywidgets")
-    shown = []
-    monkeypatch.setattr(display_module, "display", shown.append)
+    pytest.importorskip("anywidget")
+    from IPython.core.formatters import DisplayFormatter
+
     x = tg.Value(0.5, label="x")
     frames = tg.draw_backward((x * 3).tanh())
-    frames._ipython_display_()
-    [box] = shown
-    slider, picture = box.children
-    assert isinstance(slider, widgets.IntSlider) and slider.max == len(frames) - 1
-    first = picture.value
-    assert first.startswith("<svg") and ">pending</text>" in first
-    slider.value = len(frames) - 1
-    assert picture.value != first and ">pending</text>" not in picture.value
+    made, widget_of = [], type(frames).widget
+    monkeypatch.setattr(type(frames), "widget",
+                        lambda self, **kw: made.append(widget_of(self, **kw)) or made[-1])
+    bundle, _ = DisplayFormatter().format(frames)  # what a notebook receives
+    assert "<svg" in bundle["text/html"]  # the static fallback rides along
+    [widget] = made  # the widget the notebook renders
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.model_id
+    assert widget.html == frames.page_html() and widget.count == len(frames)
+    assert widget.frame == 0
 
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)
-    shown.clear()
-    frames._ipython_display_()
-    assert "tinygrad_lm[notebook]" in shown[0].data
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    monkeypatch.delitem(sys.modules, "tinygrad_lm.draw.widget")
+    assert frames._repr_mimebundle_() is None  # IPython falls back to _repr_html_
+    assert "tinygrad_lm[notebook]" in frames._repr_html_()
 
 
 def reused_three_times():
