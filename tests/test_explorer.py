@@ -262,3 +262,40 @@ def test_the_docs_figure_of_a_node_read_twice_shows_what_its_caption_says():
                     page).group(1)
     assert "0.001341" in alt and "#0d9488" in boxes["a"] and ">sum<" in boxes["a"]
     assert ">0.001341<" in boxes["a"] and ">pending<" in boxes["b"] and "dashed" in boxes["b"]
+
+
+def test_every_frame_marks_one_step_box_the_roots_first():
+    loss, _ = mlp_loss()
+    frames = tg.draw_backward(loss)
+    view = frames.view
+    assert frames.step_box(0) == view.data_id[loss]  # frame 0: the seed is set at the root
+    for k, node in enumerate(frames.order, start=1):
+        assert frames.step_box(k) == view.data_id[node]
+        assert frames.state(k)[frames.step_box(k)] == "current"
+    table = json.loads(re.search(r'id="frames">(.*?)</script>', frames.page_html(),
+                                 re.S).group(1))
+    assert table["steps"] == [frames.step_box(k) for k in range(len(frames))]
+    with pytest.raises(IndexError, match="frame 9 out of range"):
+        frames.step_box(9)
+
+
+def test_the_cross_entropy_explorer_shows_its_target_and_names_its_constants():
+    from tinygrad_lm.stories._demo import comparison_roots
+
+    bce = dict(comparison_roots())["binary cross-entropy"]
+    frames = tg.draw_backward(bce, undefined="nan")
+    constants = [n for n in frames.view.nodes if n.kind == "constant"]
+    assert sorted(n.name for n in constants) == ["1 - target", "target"]
+    named = {n.name: n.data for n in constants}
+    assert np.array_equal(named["1 - target"], 1 - named["target"])
+    assert any("d bce/d mul2 * (1 - target)" in frames.caption(k) for k in range(len(frames)))
+
+
+def test_an_ops_undefined_note_waits_for_backward_to_reach_it():
+    pred = tg.Tensor([0.9, 0.5], requires_grad=True)
+    frames = tg.draw_backward(tg.metrics.accuracy(pred, [1, 0]), undefined="nan")
+    [gt] = [n for n in frames.order if n.op == "gt"]
+    op = frames.view.op_id[gt]
+    for k in range(len(frames)):
+        noted = "undefined at 1 of 2" in frame_nodes(frames[k])[op]
+        assert noted == (k >= frames.current_at[gt]), f"frame {k}"
