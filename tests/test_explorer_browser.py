@@ -174,6 +174,7 @@ FOLLOW = """
 def followed(driver, frames, k: int, wait: float = 5.0) -> dict:
     """Frame k's state once any smooth scroll has settled: exactly one aria-current box, the
     step's, inside the room below the sticky header, with the controls and caption on screen."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     def inside(state):
@@ -189,7 +190,7 @@ def followed(driver, frames, k: int, wait: float = 5.0) -> dict:
 
     try:
         WebDriverWait(driver, wait, poll_frequency=0.05).until(settled)
-    except Exception:
+    except TimeoutException:
         pass  # the asserts below say what is wrong
     state = driver.execute_script(FOLLOW)
     assert state["counter"] == counter
