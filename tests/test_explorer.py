@@ -111,8 +111,10 @@ def test_strict_mode_frames_show_nan_and_red_at_a_jump():
     acc = tg.metrics.accuracy(pred, [1, 0])
     strict = tg.draw_backward(acc, undefined="nan")
     step = next(k for k, n in enumerate(strict.order, 1) if n.op == "gt")
-    assert "NaN (undefined at 1 entry" in strict.caption(step)
-    assert "nan" in frame_nodes(strict[-1])[strict.view.data_id[pred]]
+    # The caption says what the box shows: [0, nan], not "NaN" for the whole gradient.
+    assert "d loss/d pred = 0 except NaN at 1 entry (pred sits on the jump of >)" in \
+        strict.caption(step)
+    assert "[0, nan]" in frame_nodes(strict[-1])[strict.view.data_id[pred]]
     assert "#fee2e2" in strict[-1].source
     assert "nan" not in frame_nodes(tg.draw_backward(acc)[-1])[strict.view.data_id[pred]]
 
@@ -161,7 +163,7 @@ def test_every_box_and_arrow_of_the_page_has_its_own_id(tmp_path):
     assert sum(i.startswith(f"{frames.view.data_id[x]}__") for i in ids) == 3
 
 
-def test_jupyter_shows_the_last_frame_and_how_to_get_the_slider(monkeypatch):
+def test_jupyter_shows_the_last_frame_and_how_to_get_the_widget(monkeypatch):
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot")
     frames = tg.draw_backward(tg.Value(1.5, label="x").tanh())
@@ -170,28 +172,28 @@ def test_jupyter_shows_the_last_frame_and_how_to_get_the_slider(monkeypatch):
     assert ">pending</text>" not in html
 
 
-def test_jupyter_display_is_a_slider_widget_or_the_last_frame(monkeypatch):
+def test_jupyter_display_is_the_explorer_widget_or_the_last_frame(monkeypatch):
     if shutil.which("dot") is None:
         pytest.skip("needs Graphviz's dot")
-    display_module = pytest.importorskip("IPython.display")
-    widgets = pytest.importorskip("ipywidgets")
-    shown = []
-    monkeypatch.setattr(display_module, "display", shown.append)
+    pytest.importorskip("anywidget")
+    from IPython.core.formatters import DisplayFormatter
+
     x = tg.Value(0.5, label="x")
     frames = tg.draw_backward((x * 3).tanh())
-    frames._ipython_display_()
-    [box] = shown
-    slider, picture = box.children
-    assert isinstance(slider, widgets.IntSlider) and slider.max == len(frames) - 1
-    first = picture.value
-    assert first.startswith("<svg") and ">pending</text>" in first
-    slider.value = len(frames) - 1
-    assert picture.value != first and ">pending</text>" not in picture.value
+    made, widget_of = [], type(frames).widget
+    monkeypatch.setattr(type(frames), "widget",
+                        lambda self, **kw: made.append(widget_of(self, **kw)) or made[-1])
+    bundle, _ = DisplayFormatter().format(frames)  # what a notebook receives
+    assert "<svg" in bundle["text/html"]  # the static fallback rides along
+    [widget] = made  # the widget the notebook renders
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.model_id
+    assert widget.html == frames.page_html() and widget.count == len(frames)
+    assert widget.frame == 0
 
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)
-    shown.clear()
-    frames._ipython_display_()
-    assert "tinygrad_lm[notebook]" in shown[0].data
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    monkeypatch.delitem(sys.modules, "tinygrad_lm.draw.widget")
+    assert frames._repr_mimebundle_() is None  # IPython falls back to _repr_html_
+    assert "tinygrad_lm[notebook]" in frames._repr_html_()
 
 
 def reused_three_times():
@@ -260,3 +262,40 @@ def test_the_docs_figure_of_a_node_read_twice_shows_what_its_caption_says():
                     page).group(1)
     assert "0.001341" in alt and "#0d9488" in boxes["a"] and ">sum<" in boxes["a"]
     assert ">0.001341<" in boxes["a"] and ">pending<" in boxes["b"] and "dashed" in boxes["b"]
+
+
+def test_every_frame_marks_one_step_box_the_roots_first():
+    loss, _ = mlp_loss()
+    frames = tg.draw_backward(loss)
+    view = frames.view
+    assert frames.step_box(0) == view.data_id[loss]  # frame 0: the seed is set at the root
+    for k, node in enumerate(frames.order, start=1):
+        assert frames.step_box(k) == view.data_id[node]
+        assert frames.state(k)[frames.step_box(k)] == "current"
+    table = json.loads(re.search(r'id="frames">(.*?)</script>', frames.page_html(),
+                                 re.S).group(1))
+    assert table["steps"] == [frames.step_box(k) for k in range(len(frames))]
+    with pytest.raises(IndexError, match="frame 9 out of range"):
+        frames.step_box(9)
+
+
+def test_the_cross_entropy_explorer_shows_its_target_and_names_its_constants():
+    from tinygrad_lm.stories._demo import comparison_roots
+
+    bce = dict(comparison_roots())["binary cross-entropy"]
+    frames = tg.draw_backward(bce, undefined="nan")
+    constants = [n for n in frames.view.nodes if n.kind == "constant"]
+    assert sorted(n.name for n in constants) == ["1 - target", "target"]
+    named = {n.name: n.data for n in constants}
+    assert np.array_equal(named["1 - target"], 1 - named["target"])
+    assert any("d bce/d mul2 * (1 - target)" in frames.caption(k) for k in range(len(frames)))
+
+
+def test_an_ops_undefined_note_waits_for_backward_to_reach_it():
+    pred = tg.Tensor([0.9, 0.5], requires_grad=True)
+    frames = tg.draw_backward(tg.metrics.accuracy(pred, [1, 0]), undefined="nan")
+    [gt] = [n for n in frames.order if n.op == "gt"]
+    op = frames.view.op_id[gt]
+    for k in range(len(frames)):
+        noted = "undefined at 1 of 2" in frame_nodes(frames[k])[op]
+        assert noted == (k >= frames.current_at[gt]), f"frame {k}"

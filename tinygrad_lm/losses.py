@@ -59,8 +59,12 @@ def binary_cross_entropy(prob: Tensor, target: Any, reduction: str = "mean") -> 
     prob, target = _regression_pair(prob, target, op)
     _check_unit_interval(prob.data, op, "prob")
     _check_unit_interval(_data(target), op, "target")
-    # Negating each term, not their sum, keeps a perfect prediction at +0.0 rather than -0.0.
-    losses = -target * _floored_log(prob) - (1 - target) * _floored_log(1 - prob)
+    # Negating each term, not their sum, keeps a perfect prediction at +0.0 rather than -0.0;
+    # -(t log p) rather than (-t) log p, so that a drawing shows the target, not -target.
+    rest = 1 - target
+    if isinstance(target, Tensor):  # a constant a drawing shows: say what it is
+        rest.name = f"1 - {target.name or 'target'}"
+    losses = -(target * _floored_log(prob)) - rest * _floored_log(1 - prob)
     return _reduce(losses, reduction)
 
 

@@ -16,8 +16,9 @@
 #
 # `tg.draw_backward(loss)` records one backward pass as frames: frame 0 is the graph before
 # backward (every gradient pending, which is not the same as zero), frame k the graph after
-# the chain-rule step of the k-th node. With ipywidgets installed the frames display as a
-# slider; `.save_html(path)` writes a page that steps through them in any browser.
+# the chain-rule step of the k-th node. With anywidget installed the frames display as a
+# widget that steps through them (buttons, slider, arrow keys, play); `.save_html(path)` writes
+# the same page for any browser.
 
 # %%
 import tempfile
@@ -52,10 +53,25 @@ for k in range(len(frames)):
     print(frames.caption(k))
 
 # %% [markdown]
-# The frames as a slider (or, without ipywidgets, the last frame and how to get the slider):
+# The frames as a widget (or, without anywidget, the last frame and how to get the widget):
 
 # %%
 display(frames)
+
+# %% [markdown]
+# `frames.widget()` gives the widget itself, its `frame` synced with the page both ways: set it
+# here and the page moves; step in the page and `widget.frame` follows. (In marimo:
+# `mo.ui.anywidget(frames.widget())`.)
+
+# %%
+try:
+    widget = frames.widget(frame=3)
+except ImportError:  # no anywidget: the static frames above are all there is
+    widget = None
+else:
+    display(widget)
+    widget.frame = len(frames) - 1
+    print(widget.frame, "of", widget.count - 1, "|", frames.caption(widget.frame))
 
 # %% [markdown]
 # The numbers in the frames are the engine's: the last frame's weight gradients are exactly

@@ -90,9 +90,8 @@ def step_text(node: Node, name: Callable[[Node], str], root: str, consumers: dic
         if prim.jumps is not None:
             counts = undefined.get(node)
             if counts and counts[i]:
-                value = ("NaN" if strict else "0") + (
-                    f" (undefined at {entries(counts[i])}: {name(inp)} sits on the jump of "
-                    f"{prim.symbol})")
+                value = _undefined_value(counts[i], np.size(inp.data), strict,
+                                         f"{name(inp)} sits on the jump of {prim.symbol}")
             else:
                 value = f"0 ({prim.symbol} is piecewise constant: flat wherever it is defined)"
         elif prim.name == "concatenate":
@@ -108,14 +107,34 @@ def step_text(node: Node, name: Callable[[Node], str], root: str, consumers: dic
     return ";  ".join(parts)
 
 
-def operand_name(inp: Node | None, arg: Any, name: Callable[[Node], str]) -> str:
-    """An input's name; a constant without one by its value when short.
+def _undefined_value(undefined: int, size: int, strict: bool, why: str) -> str:
+    """What a step sends to an input with ``undefined`` of its ``size`` entries on a jump, in
+    the terms of the box that shows it: NaN there in strict mode, 0 elsewhere.
 
-    >>> operand_name(None, 2.0, str)
-    '2'
+    >>> _undefined_value(1, 4, True, "x sits on a jump")
+    '0 except NaN at 1 entry (x sits on a jump)'
+    >>> _undefined_value(2, 2, True, "x sits on a jump"), _undefined_value(1, 1, True, "why")
+    ('NaN at every entry (x sits on a jump)', 'NaN (why)')
+    >>> _undefined_value(1, 4, False, "x sits on a jump")
+    '0 (undefined at 1 entry: x sits on a jump)'
+    """
+    if not strict:
+        return f"0 (undefined at {entries(undefined)}: {why})"
+    head = ("NaN" if size == 1 else "NaN at every entry" if undefined == size
+            else f"0 except NaN at {entries(undefined)}")
+    return f"{head} ({why})"
+
+
+def operand_name(inp: Node | None, arg: Any, name: Callable[[Node], str]) -> str:
+    """An input's name (in parentheses if it has spaces); a constant without one by its value
+    when short.
+
+    >>> operand_name(None, 2.0, str), operand_name(1, None, lambda n: "1 - t")
+    ('2', '(1 - t)')
     """
     if inp is not None and name(inp):
-        return name(inp)
+        # A name such as '1 - target' (a constant named by what it is) reads as one operand.
+        return f"({name(inp)})" if " " in name(inp) else name(inp)
     value = arg if inp is None else inp.data
     if np.size(value) == 1:
         return f"{float(np.asarray(value).reshape(-1)[0]):.4g}"

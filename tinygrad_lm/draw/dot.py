@@ -283,18 +283,20 @@ def _op_count(members: list) -> str:
 def _op_attrs(n: NodeView) -> str:
     kind = n.kind if n.state != "pending" else "pending"
     fill, border = COLORS[kind]
+    # An explorer's op not yet reached by backward says nothing of its derivative yet.
+    undefined = n.undefined if n.state != "pending" else None
     if n.members:  # a composite's box
         label = f"<B>{text(n.name)}</B><BR/>{_small(text(_op_count(n.members)))}"
-        if n.undefined:
-            label += f"<BR/>{_small(f'undefined at {entries(n.undefined)}', border)}"
+        if undefined:
+            label += f"<BR/>{_small(f'undefined at {entries(undefined)}', border)}"
         return (f'[shape=box style="rounded,filled" fillcolor="{fill}" color="{border}" '
                 f"penwidth=1.6 label=<{label}>]")
     label = f"<B>{text(n.node.prim.symbol)}</B>"
     params = _params_text(n.node.params)
     if params:
         label += f"<BR/>{_small(text(params))}"
-    if n.undefined:
-        label += f"<BR/>{_small(f'undefined at {n.undefined} of {n.size}', border)}"
+    if undefined:
+        label += f"<BR/>{_small(f'undefined at {undefined} of {n.size}', border)}"
     shape = "ellipse" if n.kind == "op" else "box"
     style = "filled" if n.kind == "op" else '"rounded,filled"'
     return f'[shape={shape} style={style} fillcolor="{fill}" color="{border}" label=<{label}>]'

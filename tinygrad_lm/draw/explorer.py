@@ -28,9 +28,9 @@ __all__ = ["BackwardFrames", "draw_backward"]
 FRAME_KEY = ("(dashed grey: pending, no gradient yet; dashed teal with sum: partial, the "
              "contributions added so far; pink border: the node whose VJPs run in this frame; "
              "grad: a complete gradient)")
-WIDGET_HINT = ("Install ipywidgets (pip install 'tinygrad_lm[notebook]') to step through the "
-               "frames with a slider here, or call .save_html(path) for a page that steps "
-               "through them in any browser.")
+WIDGET_HINT = ("Install anywidget (pip install 'tinygrad_lm[notebook]') to step through the "
+               "frames here, or call .save_html(path) for a page that steps through them in "
+               "any browser.")
 
 
 def draw_backward(root: Node, *, undefined: str = "zero",
@@ -58,8 +58,8 @@ class BackwardFrames(Sequence):
     gives every box's state (``pending``, ``partial``, ``current`` or ``done``) as plain data;
     ``.partials`` maps a node that feeds several others to ``(frame, sum so far, parts)``
     after each consumer but the last; ``.save_html(path)`` writes a self-contained page that
-    steps through them. In Jupyter the frames display as a slider (with ipywidgets) or as the
-    last frame.
+    steps through them; ``.widget()`` is that page as a notebook widget. In Jupyter the frames
+    display as that widget (with anywidget) or else as the last frame.
 
     >>> import tinygrad_lm as tg
     >>> x = tg.Tensor([1.0, -2.0], requires_grad=True)
@@ -152,6 +152,20 @@ class BackwardFrames(Sequence):
         return {box: "current" if k == current else "done" if k >= done
                 else "partial" if box in partial and partial[box][0][0] <= k else "pending"
                 for box, done, current in self._timeline}
+
+    def step_box(self, k: int) -> str:
+        """The id of the box the page marks ``aria-current="step"`` and scrolls to at frame
+        ``k``: the data box of the node whose VJPs run, or at frame 0 the root's, where the
+        seed is set (so every frame has exactly one).
+
+        >>> import tinygrad_lm as tg
+        >>> x = tg.Value(1.0, label="x")
+        >>> frames = tg.draw_backward((x * 2).exp())
+        >>> [frames.step_box(k) for k in range(len(frames))]
+        ['n2', 'n2', 'n1']
+        """
+        k = self._index(k)
+        return self.view.data_id[self.order[k - 1] if k else self.root]
 
     def partial_at(self, box: str, k: int) -> tuple[int, Any, int] | None:
         """``(frame, sum so far, parts)`` that box ``box`` shows at frame ``k``, if partial.
@@ -247,9 +261,20 @@ class BackwardFrames(Sequence):
                          self.undefined == "nan")
         return f"Step {k} of {len(self) - 1}, at {name(node)} = {made}:  {step}"
 
+    def page_html(self, title: str | None = None) -> str:
+        """The self-contained page (no network) that steps through the frames, as text.
+
+        >>> import tinygrad_lm as tg
+        >>> tg.draw_backward(tg.Value(1.0, label="x").exp()).page_html().count("<svg")
+        1
+        """
+        from .explorer_page import page
+
+        return page(self, title or f"Backward through {self.view.name(self.root)}")
+
     def save_html(self, path: str | Path, title: str | None = None) -> Path:
-        """Write one self-contained page (no network) that steps through the frames; a symbolic
-        link at ``path`` is refused rather than followed.
+        """Write ``page_html(title)``, a self-contained page that steps through the frames, to
+        ``path``; a symbolic link at ``path`` is refused rather than followed.
 
         >>> import tempfile, tinygrad_lm as tg
         >>> frames = tg.draw_backward(tg.Value(1.0, label="x").exp())
@@ -257,32 +282,32 @@ class BackwardFrames(Sequence):
         ...     "<svg" in frames.save_html(Path(d) / "backward.html").read_text()
         True
         """
-        from .explorer_page import page
+        return Path(write_text(path, self.page_html(title)))
 
-        text = page(self, title or f"Backward through {self.view.name(self.root)}")
-        return Path(write_text(path, text))
+    def widget(self, *, frame: int = 0, height: int = 640) -> Any:
+        """The explorer as a notebook widget (``PageWidget``, needs anywidget) whose ``frame``
+        is synced with the page: for marimo (``mo.ui.anywidget(frames.widget())``) or to set
+        the frame from Python. Displaying ``frames`` in Jupyter shows the same widget.
+
+        >>> import tinygrad_lm as tg
+        >>> tg.draw_backward(tg.Value(1.0, label="x").exp()).widget(frame=1).frame
+        1
+        """
+        from .widget import PageWidget
+
+        return PageWidget(self, frame=frame, height=height,
+                          title=f"Backward through {self.view.name(self.root)}")
 
     def _repr_html_(self) -> str:
-        """The last frame as inline SVG, and how to get the slider."""
+        """The last frame as inline SVG, and how to step through the frames: the static
+        fallback where no widget frontend runs (nbconvert, GitHub, a terminal)."""
         return f"{self[-1].svg()}<p>{WIDGET_HINT}</p>"
 
-    def _ipython_display_(self) -> None:
-        """A slider over the frames when ipywidgets is installed, else the last frame."""
-        from IPython.display import HTML, display
-
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict | None:
+        """The explorer widget when anywidget is installed (IPython adds ``_repr_html_``'s
+        static fallback to the bundle), else nothing, leaving the static frame."""
         try:
-            import ipywidgets as widgets
+            widget = self.widget()
         except ImportError:
-            display(HTML(self._repr_html_()))
-            return
-        svgs: dict[int, str] = {}
-
-        def show(k: int) -> str:
-            if k not in svgs:
-                svgs[k] = self[k].svg()
-            return svgs[k]
-
-        slider = widgets.IntSlider(value=0, min=0, max=len(self) - 1, description="frame")
-        picture = widgets.HTML(show(0))
-        slider.observe(lambda change: setattr(picture, "value", show(change["new"])), "value")
-        display(widgets.VBox([slider, picture]))
+            return None
+        return widget._repr_mimebundle_(include=include, exclude=exclude)

@@ -19,7 +19,9 @@ from .label_text import value_text
 STYLE = """
 body{font-family:Helvetica,Arial,sans-serif;margin:1em auto;max-width:1100px;padding:0 1em;
 color:#1f2937}
-#controls{display:flex;gap:.5em;align-items:center;flex-wrap:wrap;margin:.5em 0}
+#header{position:sticky;top:0;z-index:1;background:#fff;padding:.3em 0;
+border-bottom:1px solid #e5e7eb}
+#controls{display:flex;gap:.5em;align-items:center;flex-wrap:wrap;margin:.2em 0 .5em}
 #controls input[type=range]{flex:1;min-width:200px}
 button{font-size:1em;padding:.2em .8em}
 #caption{font-family:Courier,monospace;background:#f9fafb;border:1px solid #e5e7eb;
@@ -43,16 +45,20 @@ SCRIPT = """
   const counter = document.getElementById('counter');
   const caption = document.getElementById('caption');
   const play = document.getElementById('play');
-  const grads = {}, keys = {};
+  const header = document.getElementById('header');
+  const reduced = window.matchMedia('(prefers-reduced-motion: reduce)');
+  const grads = {}, keys = {}, notes = {};
   for (const id of Object.keys(F.nodes)) {
     const texts = Array.from(document.getElementById(id).getElementsByTagName('text'));
     const key = texts.map(t => t.textContent).lastIndexOf('grad');
     if (key >= 0) {
       keys[id] = texts[key];
-      grads[id] = texts.slice(key + 1).map(t => [t, t.textContent]);
+      grads[id] = texts.slice(key + 1).map(t => [t, t.textContent, t.getAttribute('y')]);
     }
+    // An op's 'undefined at' note belongs to its step: not shown before backward reaches it.
+    notes[id] = texts.filter(t => t.textContent.startsWith('undefined at'));
   }
-  let frame = 0, timer = null;
+  let frame = 0, timer = null, step = null, told = false;
   function sumSoFar(id, k) {  // the last partial sum [frame, lines] shown by frame k
     const sums = (F.partial[id] || []).filter(p => p[0] <= k);
     return sums.length ? sums[sums.length - 1] : null;
@@ -70,19 +76,41 @@ SCRIPT = """
       g.setAttribute('class', 'node ' + state);
       g.dataset.state = state;
       const sum = state === 'partial' ? sumSoFar(id, frame)[1] : null;
-      (grads[id] || []).forEach(([t, original], i) => {
+      (grads[id] || []).forEach(([t, original, y], i) => {
         t.textContent = state === 'pending' ? (i === 0 ? 'pending' : '')
           : sum ? sum[i] : original;
         t.style.fill = state === 'pending' ? '#9ca3af' : '';
+        // 'pending' stands on the grad label's line: the state of the grad row, not a row.
+        t.setAttribute('y', state === 'pending' && i === 0 ? keys[id].getAttribute('y') : y);
       });
       if (keys[id]) keys[id].textContent = sum ? 'sum' : 'grad';
+      notes[id].forEach(t => { t.style.display = state === 'pending' ? 'none' : ''; });
     }
+    if (step) step.removeAttribute('aria-current');
+    step = document.getElementById(F.steps[frame]);
+    step.setAttribute('aria-current', 'step');
     for (const [id, at] of Object.entries(F.edges)) {
       document.getElementById(id).setAttribute('class', frame >= at ? 'edge' : 'edge pending');
     }
     slider.value = frame;
     counter.textContent = 'frame ' + frame + ' of ' + (F.count - 1);
     caption.textContent = F.captions[frame];
+    follow();
+    if (told && window.parent !== window) {  // in a notebook widget's frame: tell it
+      window.parent.postMessage({tinygrad_lm: 'frame', frame: frame}, '*');
+    }
+  }
+  function follow() {  // scroll the step's boxes into the room below the sticky header
+    const boxes = [step, ...document.querySelectorAll('#graph .node.current')];
+    const rects = boxes.map(b => b.getBoundingClientRect());
+    const top = Math.min(...rects.map(r => r.top));
+    const bottom = Math.max(...rects.map(r => r.bottom));
+    const margin = 12, below = header.getBoundingClientRect().bottom;
+    if (top >= below + margin && bottom <= window.innerHeight - margin) return;
+    const stuck = header.offsetHeight, room = window.innerHeight - stuck - 2 * margin;
+    const dy = bottom - top <= room ? (top + bottom - stuck - window.innerHeight) / 2
+      : top - stuck - margin;
+    window.scrollBy({top: dy, behavior: reduced.matches ? 'auto' : 'smooth'});
   }
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
@@ -105,7 +133,14 @@ SCRIPT = """
     else return;
     e.preventDefault();
   });
+  window.addEventListener('message', e => {  // a notebook widget sets the frame
+    const data = e.data || {};
+    if (data.tinygrad_lm === 'show' && Number.isInteger(data.frame) && data.frame !== frame) {
+      stop(); show(data.frame);
+    }
+  });
   show(0);
+  told = true;  // from now on a widget hosting the page hears of every frame change
 })();
 """
 
@@ -150,6 +185,7 @@ def page(frames: Any, title: str) -> str:
                                     for frame, total, _ in sums]
                for node, sums in frames.partials.items()}
     table = {"count": len(frames), "nodes": nodes, "edges": edges, "partial": partial,
+             "steps": [frames.step_box(k) for k in range(len(frames))],
              "captions": [frames.caption(k) for k in range(len(frames))]}
     data = json.dumps(table, separators=(",", ":")).replace("</", "<\\/")
     return "\n".join([
@@ -158,10 +194,10 @@ def page(frames: Any, title: str) -> str:
         f"<h1>{html.escape(title)}</h1>",
         "<p>Backward, one node at a time: use the buttons, the slider or the arrow keys "
         "(&larr; &rarr;, Home, End).</p>",
-        '<div id="controls"><button id="prev">&larr; previous</button>'
+        '<div id="header"><div id="controls"><button id="prev">&larr; previous</button>'
         '<button id="next">next &rarr;</button><button id="play">play</button>'
         f'<input id="slider" type="range" min="0" max="{len(frames) - 1}" value="0" '
         'aria-label="frame"><span id="counter"></span></div>',
-        '<div id="caption"></div>', KEY, f'<div id="graph">{svg}</div>',
+        '<div id="caption" aria-live="polite"></div></div>', KEY, f'<div id="graph">{svg}</div>',
         f'<script type="application/json" id="frames">{data}</script>',
         f"<script>{SCRIPT}</script>", "</body></html>", ""])
