@@ -53,3 +53,13 @@ def test_mlp_caption_uses_the_names_the_figure_shows(tmp_path):
     drawing = svg.read_text()
     for shown in ("Linear 0", "Linear 2", "half_sse"):
         assert shown in text and shown in drawing
+
+
+def test_a_drawn_number_that_is_not_whole_does_not_read_as_whole():
+    import tinygrad_lm as tg
+
+    x1, x2 = tg.Value(2.0), tg.Value(5.0)
+    f = (x1.log() + x1 * x2 - x2.tanh())
+    f.backward()
+    assert abs(x2.grad - 1.99982) < 1e-5
+    assert "1.9998" in tg.draw_graph(f).source
