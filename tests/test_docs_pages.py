@@ -1,4 +1,4 @@
-"""The docs' own text: the home page lists every page, the performance page speaks of the project."""
+"""The docs' own text: the home page lists every page; the performance page is about the project."""
 
 import re
 from pathlib import Path
