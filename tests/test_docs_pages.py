@@ -27,3 +27,12 @@ def test_performance_page_describes_the_project_not_a_session():
     text = (DOCS / "performance.md").read_text().lower()
     for phrase in ("the issue", "session", "this machine", "before today", "today"):
         assert phrase not in text, phrase
+
+
+def test_readme_says_how_to_build_and_serve_the_docs():
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install -e '.[docs]' && mkdocs serve" in readme
+    assert "file://" in readme
+    # the two newcomer commands, unchanged
+    assert "python3 -m pip install -e '.[plots]' && python3 -m tinygrad_lm demo" in readme
+    assert "python3 -m pip install -e '.[test,docs]' && python3 -m pytest -q" in readme
