@@ -235,7 +235,7 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
                    f"(accuracy {_pct(ev['at_best_loss']['val_accuracy'])}), then rises while "
                    "accuracy "
                    + _describe.accuracy_after(ev['curves']['val_accuracy'], ev['best_loss_epoch'])
-                   + f" ({_pct(ev['final']['val_accuracy'])} at the end): the loss "
+                   + ": the loss "
                    "also punishes the growing confidence of the remaining mistakes.",
         "Validation loss rising while validation accuracy also rises, on the digits."),
     "handprop_equivalence": (
