@@ -38,3 +38,14 @@ def test_train_table_comes_after_the_progress_display(tmp_path, capsys):
     rows = [line.split()[0] for line in lines[header + 1:header + 6]]
     assert rows == ["1", "2", "3", "4", "5"]             # the table is whole, in order
     assert "epoch:" not in captured.out
+
+
+def test_bare_python_dash_m_prints_help():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run([sys.executable, "-m", "tinygrad_lm"], capture_output=True,
+                            text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 2
+    assert "usage: tinygrad-lm" in result.stdout and "demo" in result.stdout
