@@ -1,7 +1,7 @@
 """Autodiff of half_sse = sum((A2 - Y)**2) / 2N reproduces hand-derived backprop, step for step.
 
 Run: python examples/autodiff_equals_handprop.py [OUT_DIR]   (figures go to OUT_DIR,
-default ./handprop_figures). The experiment lives in tinygrad_lm.stories.handprop.
+default ./examples_output/handprop). The experiment lives in tinygrad_lm.stories.handprop.
 """
 
 import sys
@@ -11,7 +11,7 @@ from tinygrad_lm.stories import handprop
 
 
 def main() -> None:
-    out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "handprop_figures")
+    out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "examples_output/handprop")
     evidence = handprop.run(out_dir)
     half, ce = evidence["half_sse"], evidence["binary_cross_entropy"]
     print(f"{evidence['setup']}, by autodiff and by the hand-derived deltas:")

@@ -5,10 +5,13 @@ plain numpy and no loss is ever written down. tg.testing answers both questions,
 backprop is broken four ways (the sigmoid derivative dropped, the hidden slope taken at the
 sigmoid's input, N divided twice, the sign swapped) and each report says what went wrong.
 
-Run: python examples/check_your_backprop.py
+Run: python examples/check_your_backprop.py [--full]
 Or:  tinygrad-lm check examples/check_your_backprop.py   (this file defines predict, params,
      target and grads, which is what the check command reads)
 """
+
+import argparse
+import re
 
 import numpy as np
 
@@ -60,18 +63,42 @@ def half_sse(Wh, Wo):
     return tg.testing.half_sse(predict(Wh, Wo), T)
 
 
+def _first_sentence(text: str) -> str:
+    # identify_loss's paragraph opens with the verdict; the rest compares scales.
+    return " ".join(re.split(r"(?<=[)\d])\. ", " ".join(text.split()), maxsplit=1)[0].split())
+
+
+def _diagnoses(report: str) -> list[str]:
+    """Each parameter's name and diagnosis from an assert_gradients_match report, a line each."""
+    lines, name = [], None
+    for line in report.splitlines():
+        if line.startswith("params["):
+            name = line.split(":")[0].split(", shape")[0]
+        elif line.strip().startswith("diagnosis:"):
+            lines.append(f"  {name}: {line.strip()}")
+        elif line.startswith("    ") and lines:  # a wrapped diagnosis goes on
+            lines[-1] += " " + line.strip()
+    return lines
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true",
+                        help="print identify_loss's and assert_gradients_match's whole reports")
+    full = parser.parse_args().full
     for mistake in (None, "drop the sigmoid derivative", "take the hidden slope at Z",
                     "divide by N twice", "swap the sign"):
         print(f"== {mistake or 'the backprop as written'} ==")
         mine = backprop(X, T, Wh, Wo, mistake)
-        print(identify_loss(predict, params, target, mine))
+        match = str(identify_loss(predict, params, target, mine))
+        print(match if full else f"which loss: {_first_sentence(match)}.")
         try:
             assert_gradients_match(half_sse, params, mine)
-            print("assert_gradients_match: every gradient matches the engine's")
+            print("against half_sse: every gradient matches the engine's")
         except AssertionError as report:
-            print(report)
-        print()
+            print(report if full else "\n".join(["against half_sse:", *_diagnoses(str(report))]))
+    if not full:
+        print("(--full prints the whole reports)")
 
 
 if __name__ == "__main__":

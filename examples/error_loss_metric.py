@@ -12,7 +12,8 @@ def _fmt(values) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("out/error_loss_metric"))
+    parser.add_argument("--out", type=Path, default=Path("examples_output/error_loss_metric"),
+                        help="folder for the figures (default: examples_output/error_loss_metric)")
     evidence = error_loss_metric.run(parser.parse_args().out)
 
     print(f"truth {_fmt(evidence['truth'])}")

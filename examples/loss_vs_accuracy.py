@@ -8,7 +8,8 @@ from tinygrad_lm.stories import loss_vs_accuracy
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("out/loss_vs_accuracy"))
+    parser.add_argument("--out", type=Path, default=Path("examples_output/loss_vs_accuracy"),
+                        help="folder for the figures (default: examples_output/loss_vs_accuracy)")
     evidence = loss_vs_accuracy.run(parser.parse_args().out)
 
     print(f"{evidence['n_train']} training digits, {evidence['n_val']} validation digits, "

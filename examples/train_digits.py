@@ -1,6 +1,6 @@
 """Train a classifier end to end: the handwritten digits, nn.MLP, optim.Adam, minibatches.
 
-Run: python examples/train_digits.py [--epochs 10] [--out train_digits.png]
+Run: python examples/train_digits.py [--epochs 10] [--out examples_output/train_digits.png]
 
 Each epoch shuffles the 1347 training digits into minibatches, takes one Adam step on the
 cross-entropy of each, then reports the training loss and the accuracy on the training digits
@@ -65,6 +65,7 @@ def plot(history: dict, path: Path) -> None:
               title="the accuracy: what we report")
     right.legend(loc="lower right")
     fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -72,7 +73,8 @@ def plot(history: dict, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--out", type=Path, default=Path("train_digits.png"))
+    parser.add_argument("--out", type=Path, default=Path("examples_output/train_digits.png"),
+                        help="the figure (default: examples_output/train_digits.png)")
     args = parser.parse_args()
     history = train(epochs=args.epochs)
     plot(history, args.out)

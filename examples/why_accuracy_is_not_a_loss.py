@@ -8,7 +8,10 @@ from tinygrad_lm.stories import why_accuracy
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("out/why_accuracy_is_not_a_loss"))
+    parser.add_argument("--out", type=Path,
+                        default=Path("examples_output/why_accuracy_is_not_a_loss"),
+                        help="folder for the figures "
+                             "(default: examples_output/why_accuracy_is_not_a_loss)")
     evidence = why_accuracy.run(parser.parse_args().out)
 
     print(f"A logistic model on {evidence['n_samples']} points, weights (w1, w2, b) = "

@@ -203,9 +203,13 @@ def test_loss_vs_accuracy_caption_and_figure_name_the_same_epoch(lva):
     best = int(val_loss.argmin()) + 1               # epochs are counted from 1
     assert lva["best_loss_epoch"] == best
     caption = _caption("loss_vs_accuracy", lva)
-    assert re.findall(r"epoch (\d+)", caption) == [str(best)]
+    assert re.findall(r"epoch (\d+)", caption)[0] == str(best)
     assert f"accuracy {_pct(val_accuracy[best - 1])}" in caption
-    assert f"improving to {_pct(val_accuracy[-1])}" in caption
+    assert f"reaches {_pct(val_accuracy[-1])}" in caption or \
+        f"rises to {_pct(val_accuracy[-1])} by epoch {len(val_accuracy)}" in caption
+    # every later "X% at epoch E" of the caption is the curve's value at epoch E
+    for value, epoch in re.findall(r"(\d+\.\d)% at epoch (\d+)", caption):
+        assert _pct(val_accuracy[int(epoch) - 1]) == f"{value}%"
     shown = _svg_text(lva["figures"], "loss_vs_accuracy")
     epochs_shown = {int(e) for line in shown for e in re.findall(r"epoch (\d+)", line)}
     assert epochs_shown == {best, lva["epochs"]}

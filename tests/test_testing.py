@@ -295,7 +295,8 @@ def test_correct_gradients_of_a_broadcast_pass(case):
 
 # The example and the command line ------------------------------------------------------------
 
-def test_example_shows_the_three_broken_variants(capsys):
+def test_example_shows_the_three_broken_variants(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", [str(EXAMPLE)])
     runpy.run_path(str(EXAMPLE), run_name="__main__")
     out = " ".join(capsys.readouterr().out.split())
     assert "exactly the gradient of half_sse" in out

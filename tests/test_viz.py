@@ -167,7 +167,7 @@ def test_legend_explains_every_style_and_can_be_left_out():
     dot = tg.draw_graph(a * 2)
     legend = nodes(dot)["legend"]
     for words in ("parameter", "constant", "root", "piecewise-constant", "undefined",
-                  "no signal", "gradient flows"):
+                  "no signal", "gradient flows", "composite", "module"):
         assert words in legend
     assert "legend" not in nodes(tg.draw_graph(a * 2, legend=False))
     assert "legend" in svg_text(svg(dot))

@@ -1,4 +1,5 @@
-"""Small data sets shipped inside the package (Iris, UCI digits), two moons, a seeded split.
+"""Small data sets shipped inside the package (Iris, UCI digits), two moons, a seeded split: a
+bottom layer that imports nothing else of the package.
 
 The files are read with ``importlib.resources``, so nothing is fetched from the network:
 ``iris.csv`` is Fisher's Iris (1936, UCI Machine Learning Repository) and ``digits.csv.gz`` the

@@ -56,6 +56,7 @@ LEGEND = (
     ("step", "piecewise-constant op: zero derivative"),
     ("undefined", "op on a jump: derivative undefined"),
     ("composite", "composite: several ops in one box"),
+    ("group", "module (collapse=): a layer's ops and weights"),
 )
 LEGEND_EDGES = (
     ("signal", "gradient flows"),

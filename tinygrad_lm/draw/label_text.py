@@ -31,20 +31,32 @@ def text(s: Any, limit: int | None = MAX_NAME) -> str:
     return s.replace("\\", "\\\\").replace("\n", '<BR ALIGN="LEFT"/>')
 
 
+def _float(x: float) -> str:
+    x = x + 0.0  # shows -0.0 as 0
+    short = f"{x:.4g}"
+    # A number that is not whole never reads as one: 1.99982 shows as 1.9998, not 2.
+    digits = 4
+    while abs(x) < 1e4 and x != round(x) and float(short) == round(float(short)) \
+            and digits < 8:
+        digits += 1
+        short = f"{x:.{digits}g}"
+    return short
+
+
 def _number(x: Any) -> str:
     is_int = isinstance(x, (bool, np.bool_, int, np.integer))
-    return str(int(x)) if is_int else f"{float(x) + 0.0:.4g}"  # + 0.0 shows -0.0 as 0
+    return str(int(x)) if is_int else _float(float(x))
 
 
 def value_text(x: Any) -> str:
     """A scalar as a number; a small array in full; a large one as min/mean/max; an empty one
     as empty. Lines are joined by ``<BR/>``.
 
-    >>> value_text(np.array([1.0, 2.5])), value_text(np.zeros((0, 3)))
-    ('[1, 2.5]', 'empty')
+    >>> value_text(np.array([1.0, 2.5])), value_text(np.zeros((0, 3))), value_text(1.99982)
+    ('[1, 2.5]', 'empty', '1.9998')
     """
     if type(x) is float:
-        return f"{x + 0.0:.4g}"
+        return _float(x)
     a = np.asarray(x)
     if a.ndim == 0:
         return _number(a.item())

@@ -1,7 +1,7 @@
-"""Composites built from primitives (their gradients come from the primitives' VJPs).
+"""Composites built from primitives (their gradients come from the primitives' VJPs); this
+layer imports only ``core``, and the front-ends bind their methods from here.
 
-This layer may import ``core`` and ``tensor``-free helpers only; ``tensor`` binds its methods
-from here. ``tg.functional`` is the public face, as ``torch.nn.functional``.
+``tg.functional`` is the public face, as ``torch.nn.functional``.
 """
 
 from .activations import elu, gelu, leaky_relu, silu, softplus

@@ -26,7 +26,15 @@ from ..draw.viz import draw_graph
 from ..frontends.tensor import Tensor
 from ..io.files import write_bytes, write_text
 from ..nn import layers as nn
-from . import error_loss_metric, handprop, landscape, loss_vs_accuracy, training, why_accuracy
+from . import (
+    _describe,
+    error_loss_metric,
+    handprop,
+    landscape,
+    loss_vs_accuracy,
+    training,
+    why_accuracy,
+)
 from ._landscape_page import LINK as LANDSCAPE_LINK
 from ._landscape_page import write_page as write_landscape_page
 
@@ -102,8 +110,9 @@ def iris_mlp_loss() -> tuple[Tensor, nn.MLP]:
 def draw_mlp_graph(out_dir: Path) -> list[str]:
     """Draw the hidden loss of the 4-5-3 MLP on four Iris flowers, one box per layer, as SVG.
 
-    The weights appear under their module names (``0.weight``, ``2.weight``) with their
-    gradients. Without the Graphviz binary only the ``.gv`` source is written.
+    The weights appear as the ``weight`` rows of the boxes ``Linear 0`` and ``Linear 2`` (the
+    module's ``0.weight`` and ``2.weight``) with their gradients; the root is titled half_sse.
+    Without the Graphviz binary only the ``.gv`` source is written.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
@@ -111,7 +120,8 @@ def draw_mlp_graph(out_dir: Path) -> list[str]:
     ['.gv', '.svg']
     """
     loss, net = iris_mlp_loss()
-    return _render(draw_graph(loss, collapse=net), out_dir, MLP_GRAPH_STEM)
+    return _render(draw_graph(loss, collapse=net, titles=["half_sse"]), out_dir,
+                   MLP_GRAPH_STEM)
 
 
 def _render(dot: Any, out_dir: Path, stem: str, fmt: str = "svg",
@@ -196,8 +206,10 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
     "objectives": (
         lambda ev: "Accuracy is a step: its derivative is 0 everywhere except at the threshold, "
                    "where it does not exist; MSE and cross-entropy slope everywhere. Trained on "
-                   f"accuracy for {ev['steps']} steps the model does not move (weights "
-                   f"unchanged: {ev['training']['accuracy']['weights_bit_identical']}), while "
+                   f"accuracy for {ev['steps']} steps the model does not move ("
+                   + ("the weights do not change"
+                      if ev['training']['accuracy']['weights_bit_identical']
+                      else "yet the weights change") + "), while "
                    "MSE and cross-entropy reach accuracy "
                    f"{_pct(ev['training']['mse']['accuracy_after'])} and "
                    f"{_pct(ev['training']['binary_cross_entropy']['accuracy_after'])}.",
@@ -219,8 +231,9 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
     MLP_GRAPH_STEM: (
         lambda ev: "The graph of the hidden loss half_sse = sum((A2 - Y)^2) / 2N of the "
                    f"{'-'.join(map(str, MLP_SIZES))} sigmoid MLP on {len(MLP_ROWS)} Iris "
-                   "flowers: the weights, named 0.weight and 2.weight by the "
-                   "module, carry exactly the gradients hand-derived backprop computes.",
+                   "flowers: the weight rows of the green boxes Linear 0 and Linear 2 (the "
+                   "module's 0.weight and 2.weight) carry exactly the gradients "
+                   "hand-derived backprop computes.",
         "The graph of the MLP's hidden loss, with the gradient of every weight."),
     "error_loss_metric": (
         lambda ev: "Error, loss and metric told apart: the error is a vector per example, a "
@@ -231,7 +244,9 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
     "loss_vs_accuracy": (
         lambda ev: f"On the digits, validation loss is lowest at epoch {ev['best_loss_epoch']} "
                    f"(accuracy {_pct(ev['at_best_loss']['val_accuracy'])}), then rises while "
-                   f"accuracy keeps improving to {_pct(ev['final']['val_accuracy'])}: the loss "
+                   "accuracy "
+                   + _describe.accuracy_after(ev['curves']['val_accuracy'], ev['best_loss_epoch'])
+                   + ": the loss "
                    "also punishes the growing confidence of the remaining mistakes.",
         "Validation loss rising while validation accuracy also rises, on the digits."),
     "handprop_equivalence": (
@@ -240,7 +255,10 @@ CAPTIONS: dict[str, tuple[Callable[[dict], str], str]] = {
                    f"difference at any step is {ev['half_sse']['max_weight_diff']:.3g}, so the "
                    "loss hidden in the hand-written update is half the summed squared error per "
                    "example (the gradient of tg.losses.mse, the mean over all entries, is "
-                   f"{ev['mse_ratio']:.4f} = 2/C times it).",
+                   f"{ev['mse_ratio']:.4f} = 2/C times it). The thin line, binary "
+                   "cross-entropy trained both ways, stays within "
+                   f"{ev['binary_cross_entropy']['max_weight_diff']:.3g}: rounding, "
+                   "as its hand-derived formula groups the operations differently.",
         "Autodiff of the hidden loss and hand-derived backprop give the same weights at every "
         "step."),
     "handprop_cross_entropy": (

@@ -1,4 +1,5 @@
-"""Check your own backprop: hand-written gradients against the engine's, and the loss they minimise.
+"""Check your own backprop: hand-written gradients against the engine's, and the loss they
+minimise. This layer imports the core, the front-ends and ``losses``.
 
 ``strategies`` (hypothesis strategies for property tests) is loaded on first use, so this
 package imports without hypothesis installed.
