@@ -2,11 +2,11 @@
 
 import pytest
 
-from tinygrad_lm.stories import _demo, _describe
+from tinygrad_lm.stories import _demo, _describe, _index
 
 
 def _caption(stem, evidence):
-    make, _ = _demo.CAPTIONS[stem]
+    make, _ = _index.CAPTIONS[stem]
     return make(evidence)
 
 

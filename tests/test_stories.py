@@ -17,6 +17,7 @@ import pytest
 from tinygrad_lm.draw.graph_view import GraphView
 from tinygrad_lm.stories import (
     _demo,
+    _index,
     error_loss_metric,
     handprop,
     loss_vs_accuracy,
@@ -172,7 +173,7 @@ def test_example_scripts_print_their_evidence(script, expected, tmp_path, monkey
 
 
 def _caption(stem, evidence):
-    make, _fallback = _demo.CAPTIONS[stem]
+    make, _fallback = _index.CAPTIONS[stem]
     return make(evidence)         # no fallback: a caption that cannot be built fails here
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tinygrad_lm.stories import _demo
+from tinygrad_lm.stories import _demo, _index
 
 PAGE_PX = 1100
 MIN_TEXT_PX = 9
@@ -76,7 +76,7 @@ def test_the_mlp_graph_is_collapsed_by_layer(demo_graphs):
 def test_the_index_links_each_figure_full_size_and_each_explorer():
     evidence = {"graphs": {"figures": ["graphs_default.svg", "mlp_hidden_loss.svg"],
                            "explorers": [f"{stem}.html" for stem, _ in _demo.EXPLORERS]}}
-    page = _demo._index_html(evidence)
+    page = _index.index_html(evidence)
     for stem in ("graphs_default", "mlp_hidden_loss"):
         assert f'<a href="{stem}.svg"><img src="{stem}.svg"' in page
     for stem, title in _demo.EXPLORERS:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import losses
-from .nn.layers import Module
+from .nn.module import Module
 from .optim import SGD
 
 __all__ = ["train_data_parallel"]
