@@ -136,6 +136,12 @@ SECTIONS = (
 
 
 def index_html(evidence: dict) -> str:
+    """The demo's index page: a section per story with its figures, captions and links.
+
+    >>> page = index_html({})
+    >>> page.startswith("<!doctype html>"), "Accuracy has no gradient" in page
+    (True, True)
+    """
     # Every figure shrinks to the 1100 px column (no horizontal scrolling); a click on it opens
     # the file itself, full size.
     parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
