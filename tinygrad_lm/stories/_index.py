@@ -139,7 +139,7 @@ def index_html(evidence: dict) -> str:
     """The demo's index page: a section per story with its figures, captions and links.
 
     >>> page = index_html({})
-    >>> page.startswith("<!doctype html>"), "Accuracy has no gradient" in page
+    >>> page.startswith("<!doctype html>"), "<h1>Why accuracy is the metric" in page
     (True, True)
     """
     # Every figure shrinks to the 1100 px column (no horizontal scrolling); a click on it opens
