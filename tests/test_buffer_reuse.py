@@ -95,7 +95,10 @@ def _step_peak(retain_graph: bool) -> int:
 def test_a_released_backward_frees_what_only_the_graph_held():
     # Default: the three intermediate values stay through backward; released, each is freed
     # once the VJPs that read it have run, so at least one array's worth (800 kB) is saved.
-    assert _step_peak(True) - _step_peak(False) >= 800_000
+    # The least of three runs each: tracemalloc also counts what other threads allocate
+    # meanwhile (a test run holds the threads of earlier tests' libraries), which only adds.
+    kept, released = (min(_step_peak(retain) for _ in range(3)) for retain in (True, False))
+    assert kept - released >= 0.98 * 800_000  # one array, less a few small objects
 
 
 def test_the_mlp_step_released_peaks_no_higher_than_hand_written_numpy():

@@ -23,8 +23,10 @@
 import warnings
 
 import numpy as np
+from IPython.display import display
 
 import tinygrad_lm as tg
+from tinygrad_lm.stories import landscape
 
 pred = tg.Tensor([0.9, 0.4, 0.6, 0.5], requires_grad=True)  # the last sits on 0.5
 pred.name = "pred"
@@ -86,3 +88,17 @@ for name, loss_fn in losses.items():
             w.data -= 0.5 * w.grad
     accuracy = tg.metrics.accuracy((tg.Tensor(X) @ w).sigmoid(), y).item()
     print(f"{name:>22}: weights {np.round(w.data, 3)}, accuracy {accuracy:.1%}")
+
+# %% [markdown]
+# The same three objectives over a grid of two weights: accuracy is flat terraces with cliffs,
+# the losses are smooth valleys. With anywidget installed this is the interactive page (move
+# the mouse for the value and the engine's gradient, click for the graph at that point);
+# without it, the static figure.
+
+# %%
+evidence = landscape.compute()
+print(landscape.caption(evidence))
+try:
+    display(landscape.widget(evidence))
+except ImportError:  # no anywidget: the figure instead
+    landscape.plot(evidence)
