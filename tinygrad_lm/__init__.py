@@ -30,16 +30,13 @@ from .transforms.gradcheck import GradcheckError, gradcheck, gradgradcheck, nume
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "GradcheckError", "Tensor", "Value", "ZeroGradientWarning", "concatenate", "datasets",
-    "draw_backward",
-    "draw_graph", "functional", "grad", "gradcheck", "gradgradcheck", "is_grad_enabled",
-    "losses", "metrics", "nn", "no_grad", "numerical_grad", "optim", "stack", "value_and_grad",
-    "hessian", "hvp", "jacfwd", "jacrev", "jvp", "vjp",
-    "distributed",
-]
 cat = concatenate  # PyTorch's name
-__all__ += ["arange", "cat", "einsum", "eye", "full", "linspace", "maximum", "minimum",
-            "one_hot", "ones", "ones_like", "rand", "randn", "tensor", "where", "zeros",
-            "zeros_like"]
-__all__ += ["load", "save"]
+
+__all__ = [
+    "arange", "cat", "concatenate", "datasets", "distributed", "draw_backward", "draw_graph",
+    "einsum", "eye", "full", "functional", "grad", "gradcheck", "GradcheckError", "gradgradcheck",
+    "hessian", "hvp", "is_grad_enabled", "jacfwd", "jacrev", "jvp", "linspace", "load", "losses",
+    "maximum", "metrics", "minimum", "nn", "no_grad", "numerical_grad", "one_hot", "ones",
+    "ones_like", "optim", "rand", "randn", "save", "stack", "Tensor", "tensor", "testing", "Value",
+    "value_and_grad", "vjp", "where", "ZeroGradientWarning", "zeros", "zeros_like",
+]

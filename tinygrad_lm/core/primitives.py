@@ -37,14 +37,12 @@ from .primitives_shape import (
 from .primitives_special import erf
 
 __all__ = [
-    "abs", "add", "argmax", "astype", "broadcast_to", "clip", "concatenate", "div", "eq",
-    "cos", "cumsum", "einsum", "expm1", "log1p", "maximum", "sin", "where",
-    "erf",
-    "exp", "floor", "ge", "getitem", "gt", "le", "log", "lt", "matmul", "max", "mul", "ne",
-    "neg", "pow", "relu", "reshape", "round", "scatter", "sigmoid", "sign", "sqrt", "sub",
-    "sum", "sum_to_shape", "tanh", "transpose",
+    "abs", "add", "argmax", "astype", "broadcast_to", "clip", "concatenate", "conv",
+    "conv_input_grad", "conv_weight_grad", "cos", "cumsum", "div", "einsum", "eq", "erf", "exp",
+    "expm1", "floor", "ge", "getitem", "gt", "le", "log", "log1p", "lt", "matmul", "max",
+    "max_pool", "maximum", "mul", "ne", "neg", "pad", "pow", "relu", "reshape", "round", "scatter",
+    "sigmoid", "sign", "sin", "sqrt", "sub", "sum", "sum_to_shape", "tanh", "transpose", "where",
 ]
-__all__ += ["conv", "conv_input_grad", "conv_weight_grad", "max_pool", "pad"]
 
 
 def _ieee(fast, exact):
