@@ -53,21 +53,28 @@ def pad(x, pad_width, value: float = 0.0):
     return P.pad(x, pad_width=tuple((int(b), int(a)) for b, a in widths), value=float(value))
 
 
-def _conv_nd(op, x, w, b, stride, padding, dilation):
-    """The checks shared by conv1d and conv2d, on 4-d x and w."""
+
+def _check_weight(op, x, w, b, layout: str, in_axis: int) -> None:
+    """A conv's weight against its input and bias: 4-d in ``layout``, one dtype for all,
+    the input's channels on ``in_axis`` of the weight, one bias entry per output channel."""
     if np.ndim(w) != 4:
-        raise ValueError(f"{op}: weight must be (out, in, kh, kw), got shape {np.shape(w)}")
+        raise ValueError(f"{op}: weight must be {layout}, got shape {np.shape(w)}")
     if x.dtype != w.dtype or (b is not None and b.dtype != x.dtype):
         bias = "" if b is None else f", bias {b.dtype}"
         raise TypeError(f"{op}: input and weight must share a dtype, got input {x.dtype}, "
                         f"weight {w.dtype}{bias}")
-    if x.shape[1] != w.shape[1]:
+    if x.shape[1] != w.shape[in_axis]:
         raise ValueError(f"{op}: input has {x.shape[1]} channels but the weight expects "
-                         f"{w.shape[1]} (input shape {tuple(x.shape)}, weight shape "
+                         f"{w.shape[in_axis]} (input shape {tuple(x.shape)}, weight shape "
                          f"{tuple(w.shape)})")
-    if b is not None and tuple(np.shape(b)) != (w.shape[0],):
-        raise ValueError(f"{op}: bias must have shape ({w.shape[0]},) for weight shape "
+    out_channels = w.shape[1 - in_axis]
+    if b is not None and tuple(np.shape(b)) != (out_channels,):
+        raise ValueError(f"{op}: bias must have shape ({out_channels},) for weight shape "
                          f"{tuple(w.shape)}, got {tuple(np.shape(b))}")
+
+def _conv_nd(op, x, w, b, stride, padding, dilation):
+    """The checks shared by conv1d and conv2d, on 4-d x and w."""
+    _check_weight(op, x, w, b, "(out, in, kh, kw)", in_axis=1)
     padded = tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
     _check_fits(op, x.shape, padded, w.shape[2:], dilation)
     if any(padding):
@@ -137,18 +144,7 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, dilation=1):
     stride = _pair(stride, "stride", op, 1)
     padding = _pair(padding, "padding", op, 0)
     dilation = _pair(dilation, "dilation", op, 1)
-    if np.ndim(w) != 4:
-        raise ValueError(f"{op}: weight must be (in, out, kh, kw), got shape {np.shape(w)}")
-    if x.dtype != w.dtype or (b is not None and b.dtype != x.dtype):
-        raise TypeError(f"{op}: input and weight must share a dtype, got input {x.dtype}, "
-                        f"weight {w.dtype}")
-    if x.shape[1] != w.shape[0]:
-        raise ValueError(f"{op}: input has {x.shape[1]} channels but the weight expects "
-                         f"{w.shape[0]} (input shape {tuple(x.shape)}, weight shape "
-                         f"{tuple(w.shape)})")
-    if b is not None and tuple(np.shape(b)) != (w.shape[1],):
-        raise ValueError(f"{op}: bias must have shape ({w.shape[1]},) for weight shape "
-                         f"{tuple(w.shape)}, got {tuple(np.shape(b))}")
+    _check_weight(op, x, w, b, "(in, out, kh, kw)", in_axis=0)
     full = tuple((n - 1) * s + d * (k - 1) + 1
                  for n, s, d, k in zip(x.shape[2:], stride, dilation, w.shape[2:]))
     if any(2 * p >= n for p, n in zip(padding, full)):
