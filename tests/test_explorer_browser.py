@@ -108,6 +108,7 @@ def test_the_page_steps_through_the_engines_backward(browser, tmp_path):
                                                            f"{len(frames) - 1}"
     browser.find_element(By.CSS_SELECTOR, "body").send_keys(Keys.HOME)
     assert browser.find_element(By.ID, "slider").get_attribute("value") == "0"
+    followed(browser, frames, 0)  # the drag below must not start mid-scroll
 
     slider = browser.find_element(By.ID, "slider")
     ActionChains(browser).click_and_hold(slider).move_by_offset(slider.size["width"] // 2, 0) \

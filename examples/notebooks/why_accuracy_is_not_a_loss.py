@@ -27,6 +27,7 @@ from IPython.display import display
 
 import tinygrad_lm as tg
 from tinygrad_lm.stories import landscape
+from tinygrad_lm.stories._landscape_page import widget as landscape_widget
 
 pred = tg.Tensor([0.9, 0.4, 0.6, 0.5], requires_grad=True)  # the last sits on 0.5
 pred.name = "pred"
@@ -99,6 +100,6 @@ for name, loss_fn in losses.items():
 evidence = landscape.compute()
 print(landscape.caption(evidence))
 try:
-    display(landscape.widget(evidence))
+    display(landscape_widget(evidence))
 except ImportError:  # no anywidget: the figure instead
     landscape.plot(evidence)

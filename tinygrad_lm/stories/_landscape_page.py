@@ -311,3 +311,18 @@ def write_page(out_dir: Path, ev: dict) -> str:
     'landscape.html'
     """
     return write_text(Path(out_dir) / "landscape.html", landscape_html(ev))
+
+
+def widget(ev: dict | None = None, *, height: int = 760):
+    """The landscape page (hover for values and gradients, click for a graph) as a notebook
+    widget; needs ``anywidget``. ``ev`` is the evidence of ``landscape.run`` or
+    ``landscape.compute`` (computed when None).
+
+    >>> w = widget(compute())
+    >>> w.html.startswith("<!doctype html>"), w.count
+    (True, 0)
+    """
+    from ..draw.widget import PageWidget  # anywidget is optional: imported on use
+
+    return PageWidget(landscape_html(ev), height=height,
+                      title="The landscape of accuracy, MSE and cross-entropy")

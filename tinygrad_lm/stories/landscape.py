@@ -281,18 +281,3 @@ def plot(ev: dict):
                  "path follows the engine's gradient)", fontsize=13)
     return fig
 
-
-def widget(ev: dict | None = None, *, height: int = 760):
-    """The landscape page (hover for values and gradients, click for a graph) as a notebook
-    widget; needs ``anywidget``. ``ev`` is the evidence of ``run`` or ``compute`` (computed
-    when None).
-
-    >>> w = widget(compute())
-    >>> w.html.startswith("<!doctype html>"), w.count
-    (True, 0)
-    """
-    from ..draw.widget import PageWidget  # anywidget is optional: imported on use
-    from ._landscape_page import landscape_html  # the page builds on this module
-
-    return PageWidget(landscape_html(ev), height=height,
-                      title="The landscape of accuracy, MSE and cross-entropy")
