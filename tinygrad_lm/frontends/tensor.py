@@ -295,10 +295,9 @@ class Tensor(TensorMethods, TensorShape, Node):
         array([ 2., -4.])
         """
         if not self.requires_grad:
-            why = ("it was computed under tg.no_grad(), which records nothing, or none of its "
-                   "inputs requires grad")
-            if not is_grad_enabled():
-                why = "it was computed under tg.no_grad() (active here), which records nothing"
+            why = ("it was computed under tg.no_grad() (active here), which records nothing"
+                   if not is_grad_enabled() else "it was computed under tg.no_grad(), which "
+                   "records nothing, or none of its inputs requires grad")
             raise ValueError(f"backward: this tensor does not require grad, so no graph was "
                              f"recorded for it: {why}; make the leaves with requires_grad=True "
                              f"and compute outside tg.no_grad()")

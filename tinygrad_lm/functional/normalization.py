@@ -42,6 +42,14 @@ def _check_param(value: Any, label: str, shape: tuple[int, ...], op: str) -> Non
         raise ValueError(f"{op}: {label} has shape {tuple(np.shape(value))}, expected {shape}")
 
 
+def _moments(x, axes: tuple[int, ...], n: int):
+    """The mean over ``axes`` (``n`` entries each), the deviations from it and the biased
+    variance: what both normalisations divide by, computed once for the two."""
+    mean = x.sum(axes, keepdims=True) / n
+    centered = x - mean
+    return mean, centered, (centered * centered).sum(axes, keepdims=True) / n
+
+
 def _affine(out, weight, bias, shape):
     if weight is not None:
         out = out * (weight.reshape(shape) if hasattr(weight, "reshape") else weight)
@@ -93,9 +101,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None,
     if n <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input shape {x.shape}")
-    mean = x.sum(axes, keepdims=True) / n
-    centered = x - mean
-    var = (centered * centered).sum(axes, keepdims=True) / n
+    mean, centered, var = _moments(x, axes, n)
     if stats is not None:
         running_mean_data, running_var_data = stats
         running_mean_data[...] = (momentum * mean.data.reshape(channels)
@@ -127,7 +133,5 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     _check_param(bias, "bias", normalized, op)
     axes = tuple(range(x.ndim - k, x.ndim))
     n = int(np.prod(normalized))
-    mean = x.sum(axes, keepdims=True) / n
-    centered = x - mean
-    var = (centered * centered).sum(axes, keepdims=True) / n
+    _, centered, var = _moments(x, axes, n)
     return _affine(centered / (var + eps).sqrt(), weight, bias, normalized)
