@@ -67,8 +67,9 @@ def assert_gradients_match(loss_fn: Callable[..., Tensor], params: Sequence[Any]
 def check_gradients(loss_fn: Callable[..., Tensor], params: Any, grads: Any, atol: float,
                     rtol: float, batch_axis: int | None, layer: Callable | None = None,
                     skip_none: bool = False, op: str = OP) -> None:
-    """``assert_gradients_match``, with ``layer(tensors, engine)`` giving more candidate
-    mistakes (``(diagnosis, gradients)`` pairs) and, with ``skip_none``, None grads skipped.
+    """``assert_gradients_match``, with ``layer(tensors, engine, root, record)`` giving more
+    candidate mistakes (``(diagnosis, gradients)`` pairs) and, with ``skip_none``, None grads
+    skipped.
 
     >>> check_gradients(lambda w: (w * 2).sum(), [np.ones(2)], [None], 1e-7, 1e-5, None,
     ...                 skip_none=True)
@@ -89,7 +90,7 @@ def check_gradients(loss_fn: Callable[..., Tensor], params: Any, grads: Any, ato
     n, c, axis = counts(root, penalties, batch_axis)
     variants = (activation_variants(root, tensors, record)
                 + shared_variants(root, tensors, record) + extra_variants(root, tensors, record))
-    first = [] if layer is None else layer(tensors, engine)
+    first = [] if layer is None else layer(tensors, engine, root, record)
     lines = [f"gradients differ from the engine's for {len(failing)} of {len(arrays)} "
              f"parameters (compared in float64, atol={atol:g}, rtol={rtol:g}; the loss "
              f"reduces an array of " + (f"N = {n} rows by C = {c} columns)" if axis == 0 else

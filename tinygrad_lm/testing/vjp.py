@@ -9,16 +9,17 @@ from typing import Any
 import numpy as np
 
 from ..frontends.tensor import Tensor
+from .layer_mistakes import GRAPH_MISTAKES
 from .match import check_gradients
 
 OP = "assert_vjp_match"
 
 # A layer mistake: (fn, input tensors, cotangent, engine's gradients) -> [(diagnosis, grads)].
-# Each entry computes, with the engine, the gradients a wrong backward would return; layers
-# append theirs (a flipped kernel: rerun with the kernel flipped; pooling to a whole window;
-# batch-norm statistics detached) and the report names the first that fits exactly. A new
-# entry's diagnoses begin "a layer mistake: " (match.LAYER_WORDS) so they are tried before the
-# usual constant factors.
+# Each entry computes, with the engine, the gradients a wrong backward would return, and the
+# report names the first that fits exactly. The mistakes read from the graph's nodes (a flipped
+# kernel, pooling to a whole window, batch-norm statistics detached) are layer_mistakes's
+# GRAPH_MISTAKES. A new entry's diagnoses begin "a layer mistake: " (match.LAYER_WORDS) so they
+# are tried before the usual constant factors.
 LayerMistake = Callable[[Callable, Sequence[Tensor], np.ndarray, Sequence[np.ndarray]],
                         list[tuple[str, list[np.ndarray]]]]
 
@@ -89,7 +90,9 @@ def assert_vjp_match(fn: Callable[..., Tensor], inputs: Sequence[Any], cotangent
     ``fn(*inputs)`` returns a Tensor ``out``; ``cotangent`` (``dout``) has ``out``'s shape;
     ``grads[i]`` is your gradient for ``inputs[i]`` given ``dout``, or None to skip it. The
     report is ``assert_gradients_match``'s, plus the layer mistakes of ``LAYER_MISTAKES``
-    (a bias gradient averaged instead of summed, a missing dropout mask or scale).
+    (a bias gradient averaged instead of summed, a missing dropout mask or scale) and of
+    ``layer_mistakes.GRAPH_MISTAKES`` (a flipped kernel, a pooling gradient sent to a whole
+    window, batch norm's statistics treated as constants).
 
     >>> x, w = np.array([[1.0, 2.0]]), np.array([[0.5], [-1.0]])
     >>> dout = np.array([[3.0]])
@@ -120,9 +123,10 @@ def assert_vjp_match(fn: Callable[..., Tensor], inputs: Sequence[Any], cotangent
     except (TypeError, ValueError):
         pass
 
-    def layer(tensors: Sequence[Tensor], engine: Sequence[np.ndarray]) -> list:
-        return [found for mistake in LAYER_MISTAKES for found in mistake(fn, tensors, dout,
-                                                                          engine)]
+    def layer(tensors: Sequence[Tensor], engine: Sequence[np.ndarray], root: Tensor,
+              record: dict) -> list:
+        found = [f for mistake in LAYER_MISTAKES for f in mistake(fn, tensors, dout, engine)]
+        return found + [f for mistake in GRAPH_MISTAKES for f in mistake(root, tensors, record)]
 
     check_gradients(whole, list(inputs), list(grads), atol, rtol, None, layer,
                     skip_none=True, op=OP)
