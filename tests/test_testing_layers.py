@@ -143,7 +143,6 @@ def bn_forward(x, gamma, beta, eps=1e-5):
 
 def bn_backward(dout, cache, detached=False):
     xhat, gamma, var, eps = cache
-    n = dout.shape[0]
     dxhat = dout * gamma
     if detached:
         dx = dxhat / np.sqrt(var + eps)

@@ -73,9 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="check hand-written gradients: which loss they minimise, and are they right",
         epilog=FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("file", type=Path, metavar="FILE.py", nargs="?",
-                       help="defines predict, params, target and grads (optionally loss)")
-    check.add_argument("--template", action="store_true",
-                       help="print a template of a checked file and exit")
+                       help="defines predict, params, target and grads (optionally loss), "
+                            "or, for a layer, fn, inputs, dout and grads")
+    check.add_argument("--template", nargs="?", const="loss", choices=("loss", "layer"),
+                       help="print a template of a checked file (a loss, or a layer's "
+                            "backward) and exit")
     check.set_defaults(handler=_check, parser=check)
     return parser
 
@@ -241,10 +243,11 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """Identify the loss of FILE's gradients and match them: exit 0 if right, 1 if not."""
-    from ..testing._cli import TEMPLATE, check_file
+    from ..testing._cli import TEMPLATES, check_file
 
     if args.template or args.file is None:
-        print(TEMPLATE if args.template else "give FILE.py, or --template for an example")
+        print(TEMPLATES[args.template] if args.template else
+              "give FILE.py, or --template (or --template layer) for an example")
         return 0 if args.template else 2
     report, code = check_file(args.file)
     print(report)

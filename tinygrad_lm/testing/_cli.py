@@ -10,8 +10,10 @@ from typing import Any
 from .identify import CATALOGUE, identify_loss
 from .match import assert_gradients_match
 from .structure import Structure
+from .vjp import assert_vjp_match
 
 REQUIRED = ("predict", "params", "target", "grads")
+LAYER = ("fn", "inputs", "grads")  # and cotangent, or dout
 
 FORMAT = """\
 A checked file is plain Python that defines four names, and may define a fifth:
@@ -28,7 +30,15 @@ A checked file is plain Python that defines four names, and may define a fifth:
   loss     optional: loss(pred, target) or loss(pred, target, params) for a
            regulariser, the loss you mean (e.g. tg.losses.cross_entropy); without
            it the check names the loss your gradients belong to, and fails unless
-           that is a mean-reduced loss of the catalogue at scale 1"""
+           that is a mean-reduced loss of the catalogue at scale 1
+
+A layer's backward is checked from a file that defines, instead:
+  fn        the layer's forward: fn(*inputs) returns a Tensor, written with
+            Tensor operations and tg.functional (F.conv2d, F.max_pool2d, ...)
+  inputs    a list of the arrays fn takes: [x, w, b]
+  dout      the upstream gradient, of fn's output's shape (or name it cotangent)
+  grads     your backward's results, one per input: [dx, dw, db]; None skips one
+Print an example with --template (a loss) or --template layer."""
 
 TEMPLATE = '''\
 """A file for `tinygrad-lm check`: your data, your params, your hand-written gradients."""
@@ -65,6 +75,34 @@ grads = {"W1": X.T @ dH + 2 * reg * params["W1"], "W2": H.T @ dscores + 2 * reg 
 '''
 
 
+LAYER_TEMPLATE = '''\
+"""A layer file for `tinygrad-lm check`: a forward, an upstream gradient, your backward."""
+import numpy as np
+
+import tinygrad_lm as tg
+
+rng = np.random.default_rng(0)
+x = rng.normal(size=(4, 3))                  # 4 examples, 3 features
+w = rng.normal(size=(3, 2))
+b = rng.normal(size=(1, 2))
+inputs = [x, w, b]
+
+
+def fn(x, w, b):
+    """The layer's forward, with Tensor operations: an affine map then a ReLU."""
+    return (x @ w + b).relu()
+
+
+dout = rng.normal(size=(4, 2))               # the gradient arriving from the layer above
+
+# Your backward, in plain numpy: replace with your own code.
+z = x @ w + b
+dz = dout * (z > 0)
+grads = [dz @ w.T, x.T @ dz, dz.sum(axis=0, keepdims=True)]
+'''
+TEMPLATES = {"loss": TEMPLATE, "layer": LAYER_TEMPLATE}
+
+
 def check_file(path: Path) -> tuple[str, int]:
     """The report on the file at ``path`` and the exit code: 0 match, 1 mismatch or ambiguous.
 
@@ -86,6 +124,8 @@ def check_file(path: Path) -> tuple[str, int]:
         names = runpy.run_path(str(path), run_name="tinygrad_lm_check")
     except Exception as e:  # the learner's code may raise anything
         raise ValueError(f"running {path} raised {type(e).__name__}: {e}") from e
+    if "predict" not in names and any(name in names for name in ("fn", "dout", "cotangent")):
+        return _check_layer(path, names)
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise ValueError(f"{path} does not define {', '.join(missing)}; a checked file "
@@ -204,3 +244,38 @@ def _decayed(fn: Any, match: Any, names: list[str]) -> Any:
             total = total + (match.weight_decay / 2) * (leaves[i] ** 2).sum()
         return total
     return with_penalty
+
+
+def _check_layer(path: Path, names: dict) -> tuple[str, int]:
+    """A layer file: ``grads`` against the engine's VJP of ``fn`` at ``inputs`` given ``dout``."""
+    missing = [name for name in LAYER if name not in names]
+    if "dout" not in names and "cotangent" not in names:
+        missing.append("dout")
+    if missing:
+        raise ValueError(f"{path} looks like a layer file but does not define "
+                         f"{', '.join(missing)}; a layer file defines fn (the forward, "
+                         f"inputs -> Tensor), inputs (a list of arrays), dout (the upstream "
+                         f"gradient) and grads (one per input)\n{FORMAT}")
+    fn, inputs, grads = (names[name] for name in LAYER)
+    dout = names["dout"] if "dout" in names else names["cotangent"]
+    if not callable(fn):
+        raise ValueError(f"fn in {path} must be the layer's forward function, got "
+                         f"{type(fn).__name__}")
+    for label, value in (("inputs", inputs), ("grads", grads)):
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{label} in {path} must be a list with one entry per argument of "
+                             f"fn, got {type(value).__name__}")
+    if len(grads) != len(inputs):
+        raise ValueError(f"{path} has {len(inputs)} inputs but {len(grads)} grads: give one "
+                         f"gradient per input (None to skip one)")
+    try:
+        assert_vjp_match(fn, inputs, dout, grads)
+    except AssertionError as e:
+        return f"against the engine's backward of fn:\n{e}", 1
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"checking {path}: {e}") from e
+    except Exception as e:  # the learner's fn may raise anything
+        raise ValueError(f"checking {path} raised {type(e).__name__}: {e}") from e
+    checked = sum(g is not None for g in grads)
+    return (f"against the engine's backward of fn: every gradient matches ({checked} of "
+            f"{len(grads)} checked)"), 0

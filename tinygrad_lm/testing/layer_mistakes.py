@@ -67,17 +67,19 @@ def flipped_kernel(root: Tensor, tensors: Sequence[Tensor], record: dict) -> Var
             flipped = node.prim.vjps[0](record[node], node.data, x.data,
                                         np.flip(w.data, spatial), **node.params)
             out.append((f"a layer mistake: a flipped kernel in dx: yours is the engine's input "
-                        f"gradient for the kernel rotated 180°. The forward pass is a "
-                        f"cross-correlation (the kernel slides unflipped), so dx slides dout "
-                        f"over the kernel flipped in both spatial axes, w[..., ::-1, ::-1]; "
-                        f"yours used w as it is ({DOCS})",
+                        f"gradient for the kernel rotated 180°, one flip too many or too few. "
+                        f"The forward pass is a cross-correlation (the kernel slides "
+                        f"unflipped), so dx either adds dout times w, as it is, into each "
+                        f"window it came from, or, as a full convolution, slides dout over w "
+                        f"flipped in both spatial axes (w[..., ::-1, ::-1]) ({DOCS})",
                         _shifted(base, tensors, [_wrong(node, 0, record, flipped)])))
         if w.requires_grad:
             right = node.prim.vjps[1](record[node], node.data, x.data, w.data, **node.params)
             out.append((f"a layer mistake: a rotated kernel gradient: yours is the engine's dw "
-                        f"rotated 180° (flipped in both spatial axes), the gradient of a "
-                        f"convolution; for the cross-correlation the forward pass computes, dw "
-                        f"slides dout over x with no flip ({DOCS})",
+                        f"rotated 180° (flipped in both spatial axes), as for a true "
+                        f"convolution; the forward pass is a cross-correlation, so dw[o, c, i, "
+                        f"j] sums dout[:, o] times the input window at offset (i, j), with no "
+                        f"flip ({DOCS})",
                         _shifted(base, tensors,
                                  [_wrong(node, 1, record, np.flip(right, spatial))])))
     return out
