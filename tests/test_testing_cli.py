@@ -35,7 +35,25 @@ def run(tmp_path, capsys, text):
 def test_printed_mean_with_forgotten_divide_no_longer_passes(tmp_path, capsys):
     code, out, _ = run(tmp_path, capsys, TWO_LAYER.format(scale=""))
     assert code == 1
-    assert "mse(sum)" in out and "you forgot to divide by N = 6" in out
+    assert "exactly the gradient of mse(sum)" in out
+    assert "against mse, the loss your file prints (0.641725 is its value here)" in out
+    assert "a constant factor N*C (= 12), likely the 1/(N*C) of a mean" in out
+
+
+def test_an_unprinted_summed_loss_is_ambiguous_with_the_factor_of_its_mean(tmp_path, capsys):
+    text = TWO_LAYER.format(scale="").replace('print("loss", np.mean((out - target) ** 2))', "")
+    code, out, _ = run(tmp_path, capsys, text)
+    assert code == 1
+    assert ("mse, the mean, would give gradients N*C = 12 times smaller. If your code means the "
+            "mean (the one it prints, say), you forgot to divide by N*C = 12") in out
+
+
+def test_a_printed_sum_with_summed_gradients_passes(tmp_path, capsys):
+    text = TWO_LAYER.format(scale="").replace('print("loss", np.mean((out - target) ** 2))',
+                                              'print(f"loss {np.sum((out - target) ** 2):.4f}")')
+    code, out, _ = run(tmp_path, capsys, text)
+    assert code == 0, out
+    assert "against mse(sum), the loss your file prints" in out and "ambiguous" not in out
 
 
 def test_the_mean_it_prints_passes(tmp_path, capsys):

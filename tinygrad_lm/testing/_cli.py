@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import runpy
+import sys
 from pathlib import Path
 from typing import Any
 
 from .identify import CATALOGUE, identify_loss
 from .match import assert_gradients_match
+from .printed import loss_values, printed_loss
 from .structure import Structure
 from .vjp import assert_vjp_match
 
@@ -120,8 +124,10 @@ def check_file(path: Path) -> tuple[str, int]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no file {path}")
+    printed = _Tee(sys.stdout)
     try:
-        names = runpy.run_path(str(path), run_name="tinygrad_lm_check")
+        with contextlib.redirect_stdout(printed):
+            names = runpy.run_path(str(path), run_name="tinygrad_lm_check")
     except Exception as e:  # the learner's code may raise anything
         raise ValueError(f"running {path} raised {type(e).__name__}: {e}") from e
     if "predict" not in names and any(name in names for name in ("fn", "dout", "cotangent")):
@@ -138,7 +144,7 @@ def check_file(path: Path) -> tuple[str, int]:
                          f"{type(predict).__name__}")
     _check_arity(predict, params)
     try:
-        return _report(predict, params, target, grads, names.get("loss"))
+        return _report(predict, params, target, grads, names.get("loss"), printed.text)
     except TypeError as e:
         if "ufunc" in str(e) or "__array__" in str(e):
             raise ValueError(f"predict in {path} applies a numpy function to a Tensor ({e}): "
@@ -187,8 +193,9 @@ def _with_loss(predict: Any, target: Any, loss: Any) -> Any:
     return whole
 
 
-def _report(predict, params, target, grads, loss) -> tuple[str, int]:
-    """The identification, then the match against ``loss`` or the identified loss."""
+def _report(predict, params, target, grads, loss, printed: str = "") -> tuple[str, int]:
+    """The identification, then the match against ``loss``, the loss the file printed, or the
+    identified loss."""
     try:
         match = identify_loss(predict, params, target, grads)
         lines = ["which loss:", str(match), ""]
@@ -201,19 +208,24 @@ def _report(predict, params, target, grads, loss) -> tuple[str, int]:
     if callable(loss):
         meant = "the file's loss(pred, target" + (", params)" if _takes_params(loss) else ")")
     else:
-        name = None if match is None else match.name or match.closest
+        seen = "" if match is None else printed_loss(
+            printed, loss_values(predict, params, target, match), match.name)
+        name = seen[0] if seen and seen[0] else (
+            None if match is None else match.name or match.closest)
         if name is None:
             return "\n".join(lines + ["no loss to match against: define loss(pred, target) "
                                        "in the file"]), 1
         fn = next(fn for key, _, fn in CATALOGUE if key == name)
         loss = fn if not match.decayed else _decayed(fn, match, Structure(params, "check")
                                                      .short_names(predict))
-        meant = f"{name} (scale 1)" + (" with its weight decay" if match.decayed else "")
-        if name.endswith("(sum)") and match.name is not None:
-            lines += [f"ambiguous: your gradients are those of the summed loss {name}; if your "
-                      f"code means the mean it prints, you forgot to divide by N = {match.n}. "
-                      f"Define loss(pred, target) in the file to say which you mean.", ""]
-            code = 1
+        decay = " with its weight decay" if match.decayed else ""
+        if seen and seen[0]:
+            meant = f"{name}{decay}, the loss your file prints ({seen[1]:g} is its value here)"
+        else:
+            meant = f"{name} (scale 1){decay}"
+            if name.endswith("(sum)") and match.name is not None:
+                lines += [_ambiguous(match, name), ""]
+                code = 1
     try:
         assert_gradients_match(_with_loss(predict, target, loss), params, grads)
     except AssertionError as e:
@@ -221,6 +233,38 @@ def _report(predict, params, target, grads, loss) -> tuple[str, int]:
         return "\n".join(lines), 1
     lines.append(f"against {meant}: every gradient matches the engine's")
     return "\n".join(lines), code
+
+
+def _ambiguous(match: Any, name: str) -> str:
+    """Why a summed loss is not a pass: the mean the code may mean, and the factor between."""
+    mean = next((c for c in match.candidates if c.name == name[:-len("(sum)")] and c.fits),
+                None)
+    if mean is None:
+        return (f"ambiguous: your gradients are those of the summed loss {name}. If your code "
+                f"means a mean, you forgot to divide by its count. Define loss(pred, target) "
+                f"in the file, or print the loss, to say which you mean.")
+    label = f"{mean.factor} = {mean.scale:g}" if mean.factor not in (None, "1") else (
+        f"{mean.scale:g}")
+    return (f"ambiguous: your gradients are those of the summed loss {name}; {mean.name}, the "
+            f"mean, would give gradients {label} times smaller. If your code means the mean "
+            f"(the one it prints, say), you forgot to divide by {label}. Define loss(pred, "
+            f"target) in the file, or print the loss, to say which you mean.")
+
+
+class _Tee(io.StringIO):
+    """Standard output that is also kept: what the checked file prints, read for its loss."""
+
+    def __init__(self, stream: Any):
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        return super().write(text)
+
+    @property
+    def text(self) -> str:
+        return self.getvalue()
 
 
 def _takes_params(loss: Any) -> bool:
