@@ -216,6 +216,8 @@ def _report(predict, params, target, grads, loss, printed: str = "") -> tuple[st
             return "\n".join(lines + ["no loss to match against: define loss(pred, target) "
                                        "in the file"]), 1
         fn = next(fn for key, _, fn in CATALOGUE if key == name)
+        if match.probabilities and name == match.name:
+            fn = _of_log(fn)
         loss = fn if not match.decayed else _decayed(fn, match, Structure(params, "check")
                                                      .short_names(predict))
         decay = " with its weight decay" if match.decayed else ""
@@ -230,9 +232,29 @@ def _report(predict, params, target, grads, loss, printed: str = "") -> tuple[st
         assert_gradients_match(_with_loss(predict, target, loss), params, grads)
     except AssertionError as e:
         lines += [f"against {meant}:", str(e)]
+        if meant.startswith("the file's") and match is not None and match.name is not None:
+            lines += ["", _other_loss(match)]
         return "\n".join(lines), 1
     lines.append(f"against {meant}: every gradient matches the engine's")
     return "\n".join(lines), code
+
+
+def _other_loss(match: Any) -> str:
+    """When the file's loss fails but the gradients are another loss's: say which, and why."""
+    if match.probabilities:
+        return "note: " + match.note
+    words = (f"note: your gradients are not the file's loss's, but they are {match.name}'s "
+             f"(see 'which loss' above).")
+    if match.name.startswith("binary_cross_entropy") and "logits" not in match.name:
+        words += (" Your predict returns sigmoid outputs (probabilities); if your loss is "
+                  "binary_cross_entropy_with_logits, it takes logits: return the scores before "
+                  "the sigmoid from predict, or use tg.losses.binary_cross_entropy.")
+    return words
+
+
+def _of_log(fn: Any) -> Any:
+    """``fn`` with ``log(pred)`` as its prediction: cross-entropy of probabilities' logits."""
+    return lambda pred, target: fn(pred.log(), target)
 
 
 def _ambiguous(match: Any, name: str) -> str:

@@ -22,6 +22,7 @@ from ._shared import (
 )
 from .decay import decayed_fit
 from .layout import infer_batch_axis
+from .probabilities import advice, fit_log_probabilities
 from .structure import flatten
 
 OP = "identify_loss"
@@ -109,7 +110,9 @@ class LossMatch:
     ``max_rel_error`` are its. ``weight_decay`` is the coefficient c of an L2 gradient term
     c * w fitted beside the loss (0.0 when none) and ``decayed`` the params that carry it.
     ``candidates`` holds every loss tried; ``skipped`` the losses that
-    do not apply to this prediction and target, with the reason. ``str()`` explains it.
+    do not apply to this prediction and target, with the reason. ``probabilities`` is True when
+    the prediction is softmax probabilities and the match is the cross-entropy of their logs
+    (a predict that should return logits). ``str()`` explains it.
 
     >>> LossMatch("mse", 1.0, 0.0, n=4, c=1).name
     'mse'
@@ -127,6 +130,7 @@ class LossMatch:
     weight_decay: float = 0.0
     decayed: list[str] = field(default_factory=list)
     batch_axis: int = 0
+    probabilities: bool = False  # the match is of log(pred): predict returned probabilities
 
     def __str__(self) -> str:
         if not self.candidates:
@@ -270,6 +274,17 @@ def identify_loss(predict_fn: Callable[..., Tensor], params: Sequence[Any], targ
     if not candidates:
         return LossMatch(None, float("nan"), float("inf"), n, c, None, [], skipped, note,
                          batch_axis=axis)
+    logs = fit_log_probabilities(pred, target, tensors, user, n, c, tolerance)
+    if logs is not None:
+        reduction, scale, factor, error = logs
+        name = "cross_entropy" if reduction == "mean" else "cross_entropy(sum)"
+        fitted = Candidate(name, f"the softmax cross-entropy with log(pred) as the logits, "
+                           f"{'averaged' if reduction == 'mean' else 'summed'} over the rows",
+                           scale, factor, error, tolerance)
+        candidates = [fitted if k.name == name else k for k in candidates]
+        return LossMatch(name, scale, error, n, c, None, candidates, skipped,
+                         " ".join(filter(None, [advice(reduction), note])), batch_axis=axis,
+                         probabilities=True)
     best = min(candidates, key=lambda k: k.max_rel_error)
     return LossMatch(None, best.scale, best.max_rel_error, n, c, best.name, candidates,
                      skipped, note, batch_axis=axis)
