@@ -94,10 +94,30 @@ def test_a_shared_wrong_sigmoid_prime_is_named_at_every_layer(columns):
     with pytest.raises(AssertionError) as info:
         assert_gradients_match(cost, params, grads)
     report = " ".join(str(info.value).split())
-    # W1 and b1 need both layers' mistake; W2 and b2 see only the last layer's
-    assert report.count("a shared derivative taken at its input") == 2
+    # W1 and b1 need both layers' mistake; W2 and b2 see only the last layer's, and the one
+    # mistake that explains all four is named for all four
+    assert report.count("a shared derivative taken at its input") == 4
     assert "computed as z*(1-z) of its input z" in report
-    assert report.count("an activation derivative taken at its input") == 2
+    assert "an activation derivative taken at its input" not in report
+
+
+def test_a_wrong_derivative_at_the_last_layer_only_is_not_called_shared(columns):
+    params, _, cost, _, _ = columns
+    W1, b1, W2, b2 = params
+    X, Y = columns_data()
+    z1 = W1 @ X + b1
+    a1 = 1 / (1 + np.exp(-z1))
+    a2 = 1 / (1 + np.exp(-(W2 @ a1 + b2)))
+    z2 = W2 @ a1 + b2
+    delta2 = (a2 - Y) * z2 * (1 - z2) / M
+    delta1 = (W2.T @ delta2) * a1 * (1 - a1)
+    grads = [delta1 @ X.T, delta1.sum(1, keepdims=True), delta2 @ a1.T,
+             delta2.sum(1, keepdims=True)]
+    with pytest.raises(AssertionError) as info:
+        assert_gradients_match(cost, params, grads)
+    report = " ".join(str(info.value).split())
+    assert "a shared derivative" not in report
+    assert report.count("an activation derivative taken at its input") == 4
 
 
 def columns_data():

@@ -88,8 +88,14 @@ def check_gradients(loss_fn: Callable[..., Tensor], params: Any, grads: Any, ato
         return None
     coefficients, penalties = decay_terms(root, tensors, record)
     n, c, axis = counts(root, penalties, batch_axis)
-    variants = (activation_variants(root, tensors, record)
-                + shared_variants(root, tensors, record) + extra_variants(root, tensors, record))
+    shared = shared_variants(root, tensors, record)
+    # One wrong derivative at every layer explains every failing gradient at once: say so for
+    # all of them, the last layer's (which sees only its own mistake) included.
+    everywhere = [v for v in shared if all(_close(user[i], v[1][i], atol, rtol)
+                                           for i in failing if user[i] is not None
+                                           and user[i].shape == v[1][i].shape)]
+    variants = (everywhere + activation_variants(root, tensors, record)
+                + shared + extra_variants(root, tensors, record))
     first = [] if layer is None else layer(tensors, engine, root, record)
     lines = [f"gradients differ from the engine's for {len(failing)} of {len(arrays)} "
              f"parameters (compared in float64, atol={atol:g}, rtol={rtol:g}; the loss "
