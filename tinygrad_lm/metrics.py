@@ -59,6 +59,8 @@ def accuracy(pred: Tensor, target: Any, threshold: float = 0.5) -> Tensor:
         labels = class_indices(labels, n, c, op)
     else:
         raise ValueError(f"{op}: pred must have shape (N,), (N, 1) or (N, C), got {pred.shape}")
+    if type(pred.data) is not np.ndarray and not isinstance(labels, Tensor):
+        labels = Tensor(labels).to(pred.xp)  # the labels, read on the host, join the pred's
     return (predicted == labels).mean()
 
 

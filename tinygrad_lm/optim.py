@@ -7,9 +7,11 @@ A parameter whose ``grad`` is ``None`` is skipped, as in PyTorch.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
+from .core import backend as B
 from .frontends.tensor import Tensor
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
@@ -68,6 +70,21 @@ class Optimizer:
                 yield p, g
 
 
+def _follow(state: Any, p: Tensor) -> Any:
+    """An optimiser's state array in its parameter's library: moved there if ``model.to``
+    moved the parameter since the state was made."""
+    if type(state) is type(p.data):
+        return state
+    return B.to_namespace(state, p.xp)
+
+
+def _copy(g: Any, p: Tensor) -> Any:
+    """A copy of the gradient ``g`` in ``p``'s dtype and library."""
+    if type(p.data) is np.ndarray:
+        return np.array(g, dtype=p.dtype)
+    return p.xp.astype(g, p.data.dtype, copy=True)
+
+
 def _check_rate(name: str, label: str, value: float, upper: float | None = None) -> float:
     value = float(value)
     if not value >= 0.0 or (upper is not None and not value < upper):
@@ -110,8 +127,9 @@ class SGD(Optimizer):
             if self.momentum:
                 buf = self._buffers.get(id(p))
                 if buf is None:
-                    buf = self._buffers[id(p)] = np.array(g, dtype=p.dtype)
+                    buf = self._buffers[id(p)] = _copy(g, p)
                 else:
+                    buf = self._buffers[id(p)] = _follow(buf, p)
                     buf *= self.momentum
                     buf += g
                 g = g + self.momentum * buf if self.nesterov else buf
@@ -157,15 +175,18 @@ class Adam(Optimizer):
             g = self._decay(p, g)
             state = self._state.get(id(p))
             if state is None:
-                state = self._state[id(p)] = [0, np.zeros_like(p.data), np.zeros_like(p.data)]
+                zeros = p.xp.zeros_like
+                state = self._state[id(p)] = [0, zeros(p.data), zeros(p.data)]
             state[0] += 1
+            state[1:] = [_follow(state[1], p), _follow(state[2], p)]
             t, m, v = state
             m *= beta1
             m += (1 - beta1) * g
             v *= beta2
             v += (1 - beta2) * (g * g)
             step_size = self.lr / (1 - beta1 ** t)
-            denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + self.eps
+            sqrt = np.sqrt if type(v) is np.ndarray else p.xp.sqrt
+            denom = sqrt(v) / float(np.sqrt(1 - beta2 ** t)) + self.eps
             p.data -= step_size * (m / denom)
 
 

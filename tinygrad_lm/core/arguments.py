@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 import warnings
@@ -9,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .node import Node
 
 GRADABLE = "f"       # dtype kinds that may require grad
@@ -151,6 +153,8 @@ def seed(grad: Any, out: np.ndarray, create_graph: bool) -> Any:
     >>> seed(None, np.zeros((1, 1)), False), seed([2.0], np.zeros(1), False)
     (array([[1.]]), array([2.]))
     """
+    if not isinstance(out, np.ndarray):
+        return _standard_seed(grad, out, create_graph)
     dtype = out.dtype if out.dtype.kind == "f" else np.float64
     if grad is None:
         if out.size != 1:
@@ -165,6 +169,27 @@ def seed(grad: Any, out: np.ndarray, create_graph: bool) -> Any:
     if grad.shape != out.shape:
         raise ValueError(f"backward: grad has shape {tuple(grad.shape)}, but the output "
                          f"has shape {out.shape}")
+    return grad
+
+
+def _standard_seed(grad: Any, out: Any, create_graph: bool) -> Any:
+    """``seed`` for an output of another array-API library: ones in its library, or ``grad``
+    (which must be of that library, or a Tensor of it)."""
+    xp = backend.namespace(out)
+    if grad is None:
+        if math.prod(out.shape) != 1:
+            raise ValueError(f"backward: grad can be omitted only for a one-element output, "
+                             f"but this output has shape {tuple(out.shape)}; pass grad= an "
+                             f"array of shape {tuple(out.shape)}")
+        return xp.ones_like(out)
+    if isinstance(grad, Node):
+        grad = grad if create_graph else grad.data
+    elif not backend.is_foreign(grad):
+        raise TypeError(f"backward: grad is a {type(grad).__name__}, but the output is a "
+                        f"{backend.library_name(out)} array; pass grad in the same library")
+    if tuple(grad.shape) != tuple(out.shape):
+        raise ValueError(f"backward: grad has shape {tuple(grad.shape)}, but the output "
+                         f"has shape {tuple(out.shape)}")
     return grad
 
 
@@ -206,14 +231,14 @@ def index(key: Any) -> Any:
         return tuple(index(k) for k in key)
     if isinstance(key, Node):
         data = key.data
-        if data.dtype.kind != "f":
+        if backend.kind(data.dtype) != "f":
             return data
         if not getattr(key, "_is_mask", False):
             raise TypeError(f"getitem: tensors used as indices must be integer or boolean "
                             f"(or a comparison's result, a mask), got a {data.dtype} tensor; "
                             f"cast it with .astype(np.int64) for indices or compare it "
                             f"(t != 0) for a mask")
-        return data.astype(bool)
+        return backend.to_numpy(data).astype(bool)
     if isinstance(key, list):
         return np.asarray([index(k) if isinstance(k, (Node, list)) else k for k in key])
     return key
@@ -269,6 +294,8 @@ def operand(other: Any, op: str, takes_numbers: bool = True) -> Any:
     kind = type(other)
     if kind is float or kind is int:
         return other
+    if backend.is_foreign(other):
+        return other  # an array of another library: the op says if it can meet this one
     if isinstance(other, Node):
         raise TypeError(f"{op}: cannot combine a Tensor with a {type(other).__name__}")
     if takes_numbers and isinstance(other, numbers.Number) and not isinstance(other, np.generic):

@@ -18,7 +18,8 @@ from typing import Any
 import array_api_compat as compat
 import numpy as np
 
-__all__ = ["check_same_library", "library_name", "namespace"]
+__all__ = ["as_data", "check_same_library", "is_foreign", "kind", "library_name", "namespace",
+           "numpy_dtype", "to_namespace", "to_numpy", "use_namespaces"]
 
 _NUMPY = (np.ndarray, np.generic)
 _SCALARS = (bool, int, float, complex)
@@ -59,7 +60,8 @@ def library_name(x: Any) -> str:
 
 
 def check_same_library(*arrays: Any, op: str = "check_same_library") -> str:
-    """The one library of ``arrays`` (Python numbers and ``None`` skipped; ``"numpy"`` if none).
+    """The one library of ``arrays`` (numbers, numpy's scalars and ``None`` skipped; ``"numpy"``
+    if none).
 
     Arrays of two libraries raise a ``TypeError`` that names ``op`` and both libraries.
 
@@ -72,8 +74,8 @@ def check_same_library(*arrays: Any, op: str = "check_same_library") -> str:
     """
     first = None
     for x in arrays:
-        if x is None or isinstance(x, _SCALARS):
-            continue
+        if x is None or isinstance(x, (*_SCALARS, np.generic)):
+            continue  # numbers, numpy's scalars too, meet an array of any library
         name = library_name(x)
         if first is None:
             first = name
@@ -81,6 +83,155 @@ def check_same_library(*arrays: Any, op: str = "check_same_library") -> str:
             raise TypeError(f"{op}: cannot mix {first} and {name} arrays in one op; "
                             f"convert one with the other library's asarray first")
     return first or "numpy"
+
+
+def is_foreign(x: Any) -> bool:
+    """Whether ``x`` is an array of an array-API library other than numpy.
+
+    >>> import array_api_strict as xps
+    >>> is_foreign(np.ones(2)), is_foreign([1.0]), is_foreign(xps.ones(2))
+    (False, False, True)
+    """
+    return (not isinstance(x, (*_NUMPY, *_SCALARS, list, tuple)) and x is not None
+            and compat.is_array_api_obj(x))
+
+
+def as_data(x: Any) -> Any:
+    """What a Tensor holds for a forward's result: a foreign array as it is, anything else
+    (a numpy scalar, a Python number) as an ndarray.
+
+    >>> as_data(np.float64(2.0)), as_data(3.0)
+    (array(2.), array(3.))
+    """
+    return x if _switched and is_foreign(x) else np.asarray(x)
+
+
+def numpy_dtype(dtype: Any) -> np.dtype:
+    """numpy's dtype of the same name as a dtype of any library.
+
+    >>> import array_api_strict as xps
+    >>> numpy_dtype(xps.float32)
+    dtype('float32')
+    """
+    if isinstance(dtype, np.dtype):
+        return dtype
+    return np.dtype(str(dtype).rpartition(".")[2])
+
+
+def kind(dtype: Any) -> str:
+    """numpy's one-letter kind of a dtype of any library: ``"f"`` floating, ``"i"``, ``"u"``,
+    ``"b"`` bool, ``"c"`` complex.
+
+    >>> import array_api_strict as xps
+    >>> kind(np.dtype(np.float32)), kind(xps.int64), kind(xps.bool)
+    ('f', 'i', 'b')
+    """
+    found = getattr(dtype, "kind", None)
+    return found if isinstance(found, str) else numpy_dtype(dtype).kind
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """``x`` as a numpy array, from any library (a device array is copied to the host).
+
+    >>> import array_api_strict as xps
+    >>> to_numpy(xps.asarray([1.0, 2.0]))
+    array([1., 2.])
+    """
+    if isinstance(x, np.ndarray):
+        return x
+    if compat.is_torch_array(x):
+        return x.detach().cpu().numpy()
+    if compat.is_dask_array(x):
+        return np.asarray(x.compute())
+    if compat.is_cupy_array(x):
+        return x.get()
+    if compat.is_array_api_obj(x):
+        return np.from_dlpack(x)
+    return np.asarray(x)
+
+
+def to_namespace(x: Any, xp: ModuleType) -> Any:
+    """``x`` converted to an array of the namespace ``xp`` (``numpy``, ``torch``,
+    ``array_api_strict``, ``cupy``, or array_api_compat's wrapper of one); ``x`` itself when it
+    is one already. The engine converts only when asked, through this.
+
+    >>> import array_api_strict as xps
+    >>> to_namespace(np.array([1.0]), xps)
+    Array([1.], dtype=array_api_strict.float64)
+    >>> to_namespace(xps.asarray([1.0]), np)
+    array([1.])
+    """
+    name = getattr(xp, "__name__", "")
+    if name in ("numpy", "array_api_compat.numpy"):
+        return to_numpy(x)
+    target = name.rpartition(".")[2] if name.startswith("array_api_compat.") else name
+    if not isinstance(x, _NUMPY) and library_name(x) == target:
+        return x
+    if not name:
+        raise TypeError(f"to: expected an array namespace (a module such as numpy, torch or "
+                        f"array_api_strict), got {type(xp).__name__}")
+    use_namespaces()
+    data = to_numpy(x)
+    if target == "torch":
+        import torch
+        return torch.from_numpy(np.array(data, copy=True))
+    return compat.array_namespace(xp.asarray(0.0)).asarray(np.array(data, copy=True))
+
+
+# Primitives run numpy's forward directly until an array of another library reaches a Tensor;
+# from then on each forward first asks the namespace of its arguments (use_namespaces). A
+# numpy-only program never pays for the question.
+_switched = False
+_on_switch: list = []
+
+
+def use_namespaces() -> None:
+    """Make every primitive's forward dispatch on its arguments' library (once, for good).
+
+    Called when the first non-numpy array enters a Tensor. numpy arguments still run the
+    numpy forward, with its bits; other libraries run the primitive's ``standard`` forward;
+    a primitive without one raises a TypeError naming the op and the library.
+
+    >>> use_namespaces(); use_namespaces()  # idempotent
+    """
+    global _switched
+    if _switched:
+        return
+    from .node import _PRIMITIVES
+
+    _switched = True
+    for prim in _PRIMITIVES.values():
+        prim.numpy_forward, prim.forward = prim.forward, _dispatching(prim)
+    for callback in _on_switch:
+        callback()
+
+
+def on_switch(callback) -> None:
+    """Run ``callback`` when the primitives switch to dispatching (front-ends that copied a
+    forward into a fast path re-read it)."""
+    _on_switch.append(callback)
+
+
+def _dispatching(prim: Any):
+    numpy_forward, name = prim.forward, prim.name
+
+    def forward(*args: Any, **params: Any) -> Any:
+        xp = namespace(*args, op=name)
+        if xp is np:
+            return numpy_forward(*args, **params)
+        if prim.standard is None:
+            raise TypeError(f"{name}: runs on numpy arrays only; got {_libraries(args)} "
+                            f"arrays (convert with .numpy(), or model.to(numpy))")
+        return prim.standard(xp, *(a.item() if isinstance(a, np.generic) else a
+                                   for a in args), **params)
+
+    forward.__name__ = getattr(numpy_forward, "__name__", name)
+    return forward
+
+
+def _libraries(args: Any) -> str:
+    return " and ".join(sorted({library_name(a) for a in args
+                                if a is not None and not isinstance(a, _SCALARS)}))
 
 
 def namespace(*arrays: Any, op: str = "namespace") -> ModuleType:
@@ -95,6 +246,8 @@ def namespace(*arrays: Any, op: str = "namespace") -> ModuleType:
     """
     if all(x is None or isinstance(x, _NUMPY) or isinstance(x, _SCALARS) for x in arrays):
         return np
-    check_same_library(*arrays, op=op)
+    if check_same_library(*arrays, op=op) == "numpy":
+        return np
+    skip = (*_SCALARS, np.generic)
     return compat.array_namespace(*(x for x in arrays
-                                    if x is not None and not isinstance(x, _SCALARS)))
+                                    if x is not None and not isinstance(x, skip)))

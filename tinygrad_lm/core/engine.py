@@ -32,7 +32,7 @@ def _stealable(grad: Any, last: Any) -> bool:
     """
     # References: the loop's name, this function's parameter, getrefcount's argument, and the
     # loop's and this function's names for ``last`` when it is ``grad``.
-    return (getattr(grad, "size", 0) >= _STEAL_MIN_SIZE
+    return (hasattr(grad, "flags") and grad.size >= _STEAL_MIN_SIZE  # a numpy array
             and sys.getrefcount(grad) == _SOLE + 1 + 2 * (last is grad)
             and getattr(grad, "base", 0) is None and grad.flags.writeable)
 

@@ -26,10 +26,11 @@ next_seq = itertools.count().__next__
 class Primitive:
     """One differentiable operation: its forward and, beside it, one VJP per input.
 
-    ``forward`` runs on numpy arrays, ``scalar`` (when given) on Python floats for the
-    ``Value`` front-end. ``vjps[i](grad, out, *inputs, **params)`` returns d loss / d input i;
-    ``jvps[i](tangent, out, *inputs, **params)`` returns input i's contribution to the output's
-    tangent (forward mode), with the same names.
+    ``forward`` runs on numpy arrays, ``standard`` (when given) on the arrays of any array-API
+    library as ``standard(xp, *arrays, **params)``, ``scalar`` (when given) on Python floats
+    for the ``Value`` front-end. ``vjps[i](grad, out, *inputs, **params)`` returns d loss /
+    d input i; ``jvps[i](tangent, out, *inputs, **params)`` returns input i's contribution
+    to the output's tangent (forward mode), with the same names.
     A piecewise-constant primitive has no VJPs; instead ``jumps(out, *inputs, **params)``
     returns, per input, a boolean mask of the entries that sit exactly on a jump. ``arity``
     (1, 2 or 0, from the VJPs) tells backward whether it may call them directly.
@@ -45,15 +46,18 @@ class Primitive:
     """
 
     __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jvps", "jumps", "arity",
-                 "vjp_into_grad")
+                 "vjp_into_grad", "standard", "numpy_forward")
 
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable] = (),
                  jvps: Sequence[Callable] = (), *, scalar: Callable | None = None,
                  jumps: Callable | None = None, symbol: str | None = None,
-                 vjp_into_grad: Callable | None = None):
+                 vjp_into_grad: Callable | None = None, standard: Callable | None = None):
         self.name = name
         self.symbol = symbol or name
-        self.forward = forward
+        self.forward = self.numpy_forward = forward
+        # The forward on any array-API namespace: standard(xp, *arrays, **params). backend
+        # dispatches to it once a non-numpy array has been seen (see backend.use_namespaces).
+        self.standard = standard
         self.scalar = scalar
         self.vjps = vjps
         self.jvps = jvps

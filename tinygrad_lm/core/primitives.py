@@ -19,6 +19,7 @@ import numpy as np
 
 from . import kernels
 from .node import Primitive, passthrough
+from .primitives_compare import eq, ge, gt, le, lt, ne
 from .primitives_conv import conv, conv_input_grad, conv_weight_grad, max_pool, pad
 from .primitives_select import cumsum, einsum, where
 from .primitives_shape import (
@@ -57,11 +58,25 @@ def _ieee(fast, exact):
     return scalar
 
 
+def _standard(name):
+    """The standard forward of an elementwise function that the standard names ``name``."""
+    return lambda xp, x: getattr(xp, name)(x)
+
+
+def _arrays(xp, a, b):
+    """``a`` and ``b`` as arrays of one library (a Python number takes the other's dtype)."""
+    if isinstance(a, (int, float)):
+        a = xp.full_like(b, a)
+    if isinstance(b, (int, float)):
+        b = xp.full_like(a, b)
+    return a, b
+
+
 # Arithmetic ---------------------------------------------------------------------------------
 
 # passthrough is the rule `grad` (or `tangent`) itself, which the core hands on without a call.
 add = Primitive("add", np.add, (passthrough, passthrough), (passthrough, passthrough),
-                scalar=operator.add, symbol="+")
+                scalar=operator.add, symbol="+", standard=lambda xp, x, y: x + y)
 
 sub = Primitive("sub", np.subtract, (
     passthrough,
@@ -69,7 +84,7 @@ sub = Primitive("sub", np.subtract, (
 ), (
     passthrough,
     lambda tangent, out, x, y: -tangent,
-), scalar=operator.sub, symbol="-")
+), scalar=operator.sub, symbol="-", standard=lambda xp, x, y: x - y)
 
 mul = Primitive("mul", np.multiply, (
     lambda grad, out, x, y: grad * y,
@@ -77,7 +92,7 @@ mul = Primitive("mul", np.multiply, (
 ), (
     lambda tangent, out, x, y: tangent * y,
     lambda tangent, out, x, y: x * tangent,
-), scalar=operator.mul, symbol="*")
+), scalar=operator.mul, symbol="*", standard=lambda xp, x, y: x * y)
 
 # Divisions inside the rules call div rather than `/`, so Python floats (Value) divide by zero
 # as IEEE arithmetic does instead of raising ZeroDivisionError.
@@ -87,13 +102,13 @@ div = Primitive("div", np.divide, (
 ), (
     lambda tangent, out, x, y: div(tangent, y),
     lambda tangent, out, x, y: div(-tangent * x, y * y),
-), scalar=_ieee(operator.truediv, np.divide), symbol="/")
+), scalar=_ieee(operator.truediv, np.divide), symbol="/", standard=lambda xp, x, y: x / y)
 
 neg = Primitive("neg", np.negative, (
     lambda grad, out, x: -grad,
 ), (
     lambda tangent, out, x: -tangent,
-), scalar=operator.neg, symbol="-")
+), scalar=operator.neg, symbol="-", standard=lambda xp, x: -x)
 
 
 def _power_slope_base(x, y):
@@ -105,14 +120,14 @@ def _power_slope_base(x, y):
         if y == 2:
             return y * x
         return y * pow(x, (y if y != 0 else 1) - 1)
-    return y * pow(x, y + (y == 0) - 1)
+    return y * pow(x, y + eq(y, 0) - 1)
 
 
 def _power_slope_exponent(out, x, y):
     """d(x**y)/dy = x**y log(x), and 0 where x == 0 and y >= 0 (as PyTorch masks it): there
     x**y stays 0 (or 1) as y moves, and log(0) = -inf would make 0 * -inf = NaN. A negative
     base has no real derivative here: log gives NaN, as in PyTorch."""
-    return out * log(x + (x == 0) * (y >= 0))
+    return out * log(x + eq(x, 0) * ge(y, 0))
 
 
 pow = Primitive("pow", operator.pow, (
@@ -121,7 +136,7 @@ pow = Primitive("pow", operator.pow, (
 ), (
     lambda tangent, out, x, y: tangent * _power_slope_base(x, y),
     lambda tangent, out, x, y: tangent * _power_slope_exponent(out, x, y),
-), scalar=_ieee(math.pow, np.power), symbol="**")
+), scalar=_ieee(math.pow, np.power), symbol="**", standard=lambda xp, x, y: x ** y)
 
 
 def _matmul_vjp_x(grad, out, x, y):
@@ -146,7 +161,7 @@ def _matmul_vjp_y(grad, out, x, y):
 matmul = Primitive("matmul", np.matmul, (_matmul_vjp_x, _matmul_vjp_y), (
     lambda tangent, out, x, y: tangent @ y,
     lambda tangent, out, x, y: x @ tangent,
-), symbol="@")
+), symbol="@", standard=lambda xp, x, y: x @ y)
 
 
 # Elementwise functions ----------------------------------------------------------------------
@@ -155,25 +170,25 @@ exp = Primitive("exp", np.exp, (
     lambda grad, out, x: grad * out,
 ), (
     lambda tangent, out, x: tangent * out,
-), scalar=_ieee(math.exp, np.exp))
+), scalar=_ieee(math.exp, np.exp), standard=_standard("exp"))
 
 log = Primitive("log", np.log, (
     lambda grad, out, x: div(grad, x),
 ), (
     lambda tangent, out, x: div(tangent, x),
-), scalar=_ieee(math.log, np.log))
+), scalar=_ieee(math.log, np.log), standard=_standard("log"))
 
 sqrt = Primitive("sqrt", np.sqrt, (
     lambda grad, out, x: div(grad, 2 * out),
 ), (
     lambda tangent, out, x: div(tangent, 2 * out),
-), scalar=_ieee(math.sqrt, np.sqrt))
+), scalar=_ieee(math.sqrt, np.sqrt), standard=_standard("sqrt"))
 
 tanh = Primitive("tanh", np.tanh, (
     lambda grad, out, x: grad * (1 - out * out),
 ), (
     lambda tangent, out, x: tangent * (1 - out * out),
-), scalar=math.tanh)
+), scalar=math.tanh, standard=_standard("tanh"))
 
 
 # The textbook 1 / (1 + e^-x), so results match hand-written numpy to the bit; large arrays
@@ -183,46 +198,48 @@ sigmoid = Primitive("sigmoid", kernels.sigmoid, (
 ), (
     lambda tangent, out, x: tangent * (out * (1 - out)),
 ), scalar=_ieee(lambda x: 1 / (1 + math.exp(-x)), kernels.sigmoid),
-    vjp_into_grad=lambda grad, out, x: kernels.sigmoid_vjp(grad, out, into=grad))
+    vjp_into_grad=lambda grad, out, x: kernels.sigmoid_vjp(grad, out, into=grad),
+    standard=lambda xp, x: 1 / (1 + xp.exp(-x)))
 
 # Kink at 0: the subgradient 0, as PyTorch documents for relu. NaN stays NaN, as np.maximum.
 relu = Primitive("relu", lambda x: np.maximum(x, 0), (
-    lambda grad, out, x: grad * (out > 0),
+    lambda grad, out, x: grad * gt(out, 0),
 ), (
-    lambda tangent, out, x: tangent * (out > 0),
-), scalar=lambda x: 0.0 if x <= 0 else x, symbol="ReLU")
+    lambda tangent, out, x: tangent * gt(out, 0),
+), scalar=lambda x: 0.0 if x <= 0 else x, symbol="ReLU",
+    standard=lambda xp, x: xp.maximum(x, xp.zeros_like(x)))
 
 # Kink at 0: sign(0) = 0 gives abs'(0) = 0, as in PyTorch.
 abs = Primitive("abs", np.abs, (
     lambda grad, out, x: grad * sign(x),
 ), (
     lambda tangent, out, x: tangent * sign(x),
-), scalar=operator.abs)
+), scalar=operator.abs, standard=_standard("abs"))
 
 sin = Primitive("sin", np.sin, (
     lambda grad, out, x: grad * cos(x),
 ), (
     lambda tangent, out, x: tangent * cos(x),
-), scalar=_ieee(math.sin, np.sin))
+), scalar=_ieee(math.sin, np.sin), standard=_standard("sin"))
 
 cos = Primitive("cos", np.cos, (
     lambda grad, out, x: -grad * sin(x),
 ), (
     lambda tangent, out, x: -tangent * sin(x),
-), scalar=_ieee(math.cos, np.cos))
+), scalar=_ieee(math.cos, np.cos), standard=_standard("cos"))
 
 # log(1 + x) and e**x - 1 without the cancellation near 0 that log and exp would suffer.
 log1p = Primitive("log1p", np.log1p, (
     lambda grad, out, x: div(grad, 1 + x),
 ), (
     lambda tangent, out, x: div(tangent, 1 + x),
-), scalar=_ieee(math.log1p, np.log1p))
+), scalar=_ieee(math.log1p, np.log1p), standard=_standard("log1p"))
 
 expm1 = Primitive("expm1", np.expm1, (
     lambda grad, out, x: grad * (out + 1),
 ), (
     lambda tangent, out, x: tangent * (out + 1),
-), scalar=_ieee(math.expm1, np.expm1))
+), scalar=_ieee(math.expm1, np.expm1), standard=_standard("expm1"))
 
 
 def _maximum_share(a, b):
@@ -238,16 +255,16 @@ maximum = Primitive("maximum", np.maximum, (
 ), (
     lambda tangent, out, a, b: tangent * _maximum_share(a, b),
     lambda tangent, out, a, b: tangent * _maximum_share(b, a),
-))
+), standard=lambda xp, a, b: xp.maximum(*_arrays(xp, a, b)))
 
 
 def _clip_pass(grad, out, x, lo, hi):
     """``grad`` (or a tangent) passes where lo <= x <= hi, bounds included, as torch.clamp's
     gradient does; clip is the identity there and constant elsewhere."""
     if lo is not None:
-        grad = grad * (x >= lo)
+        grad = grad * ge(x, lo)
     if hi is not None:
-        grad = grad * (x <= hi)
+        grad = grad * le(x, hi)
     return grad
 
 
@@ -260,39 +277,21 @@ def _clip_scalar(x, lo, hi):
 
 
 clip = Primitive("clip", lambda x, lo, hi: np.clip(x, lo, hi), (_clip_pass,), (_clip_pass,),
-                 scalar=_clip_scalar)
+                 scalar=_clip_scalar, standard=lambda xp, x, lo, hi: xp.clip(x, lo, hi))
 
 
 # Piecewise constant: zero derivative wherever it exists. No VJPs; ``jumps`` says, per input,
 # where the input sits exactly on a jump and the derivative does not exist.
 
-def _indicator(mask, x, y):
-    """A comparison's result as 0.0/1.0 in the inputs' floating dtype (float64 otherwise)."""
-    dtype = np.result_type(x, y)
-    return mask.astype(dtype if dtype.kind == "f" else np.float64)
-
-
-def _comparison(name, compare, symbol):
-    return Primitive(name, lambda x, y: _indicator(compare(x, y), x, y),
-                     scalar=lambda x, y: float(compare(x, y)), symbol=symbol,
-                     jumps=lambda out, x, y: (x == y, x == y))
-
-
-gt = _comparison("gt", operator.gt, ">")
-ge = _comparison("ge", operator.ge, ">=")
-lt = _comparison("lt", operator.lt, "<")
-le = _comparison("le", operator.le, "<=")
-eq = _comparison("eq", operator.eq, "==")
-ne = _comparison("ne", operator.ne, "!=")
-
 # Half-way cases round to even, as numpy, PyTorch and Python do.
 round = Primitive("round", np.round, scalar=lambda x: float(np.round(x)),
-                   jumps=lambda out, x: (np.abs(x - np.floor(x)) == 0.5,))
+                   jumps=lambda out, x: (np.abs(x - np.floor(x)) == 0.5,),
+                   standard=_standard("round"))
 
 floor = Primitive("floor", np.floor, scalar=lambda x: float(np.floor(x)),
-                  jumps=lambda out, x: (x == np.floor(x),))
+                  jumps=lambda out, x: (x == np.floor(x),), standard=_standard("floor"))
 
-sign = Primitive("sign", np.sign, scalar=lambda x: float(np.sign(x)),
+sign = Primitive("sign", np.sign, scalar=lambda x: float(np.sign(x)), standard=_standard("sign"),
                  jumps=lambda out, x: (x == 0,))
 
 
@@ -303,4 +302,5 @@ def _argmax_jumps(out, x, axis, keepdims):
 
 
 argmax = Primitive("argmax", lambda x, axis, keepdims: np.argmax(x, axis=axis, keepdims=keepdims),
-                   jumps=_argmax_jumps)
+                   jumps=_argmax_jumps, standard=lambda xp, x, axis, keepdims: xp.argmax(
+                       x, axis=axis, keepdims=keepdims))

@@ -12,6 +12,8 @@ import builtins
 import numpy as np
 
 from .node import EachInput, Primitive
+from .primitives_compare import eq
+from .standard_index import gather, scatter_add
 
 # Reductions ---------------------------------------------------------------------------------
 
@@ -23,7 +25,7 @@ def _unreduce(g, shape, axis, keepdims):
     kept = list(shape)
     for a in axis:
         kept[a] = 1
-    return g.reshape(tuple(kept))
+    return reshape(g, shape=tuple(kept))
 
 
 sum = Primitive("sum", lambda x, axis, keepdims: np.add.reduce(x, axis, keepdims=keepdims), (
@@ -31,14 +33,14 @@ sum = Primitive("sum", lambda x, axis, keepdims: np.add.reduce(x, axis, keepdims
         broadcast_to(_unreduce(grad, x.shape, axis, keepdims), shape=x.shape),
 ), (
     lambda tangent, out, x, axis, keepdims: sum(tangent, axis=axis, keepdims=keepdims),
-))
+), standard=lambda xp, x, axis, keepdims: xp.sum(x, axis=axis, keepdims=keepdims))
 
 
 def _max_share(out, x, axis, keepdims):
     """Each entry's share of the maximum: 1/ties on the tied maxima, 0 elsewhere (PyTorch's
     amax splits ties evenly). Counted in ``x``'s dtype so float32 stays float32."""
-    is_max = (x == _unreduce(out, x.shape, axis, keepdims)).astype(x.dtype)
-    return is_max / is_max.sum(axis=axis, keepdims=True)
+    is_max = eq(x, _unreduce(out, x.shape, axis, keepdims))
+    return is_max / sum(is_max, axis=axis, keepdims=True)
 
 
 max = Primitive("max", lambda x, axis, keepdims: np.maximum.reduce(
@@ -48,7 +50,7 @@ max = Primitive("max", lambda x, axis, keepdims: np.maximum.reduce(
 ), (
     lambda tangent, out, x, axis, keepdims:
         sum(tangent * _max_share(out, x, axis, keepdims), axis=axis, keepdims=keepdims),
-))
+), standard=lambda xp, x, axis, keepdims: xp.max(x, axis=axis, keepdims=keepdims))
 
 
 def _sum_to_shape(x, shape):
@@ -60,11 +62,18 @@ def _sum_to_shape(x, shape):
     return summed.reshape(shape)
 
 
+def _standard_sum_to_shape(xp, x, shape):
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    return xp.reshape(xp.sum(x, axis=axes, keepdims=True) if axes else x, shape)
+
+
 sum_to_shape = Primitive("sum_to_shape", _sum_to_shape, (
     lambda grad, out, x, shape: broadcast_to(grad, shape=x.shape),
 ), (
     lambda tangent, out, x, shape: sum_to_shape(tangent, shape=shape),
-))
+), standard=_standard_sum_to_shape)
 
 
 def _broadcast_to(x, shape):
@@ -81,7 +90,7 @@ broadcast_to = Primitive("broadcast_to", _broadcast_to, (
     lambda grad, out, x, shape: sum_to_shape(grad, shape=x.shape),
 ), (
     lambda tangent, out, x, shape: broadcast_to(tangent, shape=shape),
-))
+), standard=lambda xp, x, shape: xp.broadcast_to(x, shape))
 
 
 # The gradient of a cast is the cast back, so a float32 leaf gets a float32 gradient even when
@@ -90,7 +99,7 @@ astype = Primitive("astype", lambda x, dtype: x.astype(dtype), (
     lambda grad, out, x, dtype: astype(grad, dtype=x.dtype),
 ), (
     lambda tangent, out, x, dtype: astype(tangent, dtype=dtype),
-))
+), standard=lambda xp, x, dtype: xp.astype(x, getattr(xp, str(dtype).rpartition(".")[2])))
 
 
 # Shape --------------------------------------------------------------------------------------
@@ -99,19 +108,19 @@ reshape = Primitive("reshape", np.reshape, (
     lambda grad, out, x, shape: reshape(grad, shape=x.shape),
 ), (
     lambda tangent, out, x, shape: reshape(tangent, shape=out.shape),
-))
+), standard=lambda xp, x, shape: xp.reshape(x, shape))
 
 transpose = Primitive("transpose", np.transpose, (
     lambda grad, out, x, axes: transpose(grad, axes=tuple(np.argsort(axes).tolist())),
 ), (
     lambda tangent, out, x, axes: transpose(tangent, axes=axes),
-))
+), standard=lambda xp, x, axes: xp.permute_dims(x, axes))
 
 
 def _unsqueeze(a, axis):
     shape = list(a.shape)
     shape.insert(axis % (len(shape) + 1), 1)
-    return a.reshape(tuple(shape))
+    return reshape(a, shape=tuple(shape))
 
 
 def _is_basic(index):
@@ -135,13 +144,13 @@ getitem = Primitive("getitem", lambda x, index: x[index], (
     lambda grad, out, x, index: scatter(grad, index=index, shape=x.shape),
 ), (
     lambda tangent, out, x, index: getitem(tangent, index=index),
-), symbol="[]")
+), symbol="[]", standard=gather)
 
 scatter = Primitive("scatter", _scatter, (
     lambda grad, out, g, index, shape: getitem(grad, index=index),
 ), (
     lambda tangent, out, g, index, shape: scatter(tangent, index=index, shape=shape),
-))
+), standard=scatter_add)
 
 
 def _concatenated_slice(i, out, xs, axis):
@@ -157,4 +166,5 @@ concatenate = Primitive("concatenate", lambda *xs, axis: np.concatenate(xs, axis
                             grad, index=_concatenated_slice(i, out, xs, axis))),
                         EachInput(lambda i, tangent, out, *xs, axis: scatter(
                             tangent, index=_concatenated_slice(i, out, xs, axis),
-                            shape=out.shape)))
+                            shape=out.shape)),
+                        standard=lambda xp, *xs, axis: xp.concat(xs, axis=axis))

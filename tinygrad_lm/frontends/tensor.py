@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import functional as F
 from ..core import arguments as A
+from ..core import backend as B
 from ..core import primitives as P
 from ..core.engine import backprop
 from ..core.node import (
@@ -21,30 +22,9 @@ from ..core.node import (
     threads_without_grad,
 )
 from ..core.operators import install
+from .tensor_data import Size, count, foreign, standard_zeros
 from .tensor_methods import TensorMethods
 from .tensor_shape import TensorShape
-
-
-class Size(int):
-    """A tensor's number of entries (an int, as numpy's ``size``) that, called, answers as
-    PyTorch's ``size()``: the shape, or with ``dim`` the size of that axis.
-
-    >>> import tinygrad_lm as tg
-    >>> x = tg.Tensor(np.zeros((2, 3)))
-    >>> x.size, x.size(), x.size(-1), x.size(dim=0)
-    (6, (2, 3), 3, 2)
-    """
-
-    def __new__(cls, count: int, shape: tuple[int, ...]) -> Size:
-        size = super().__new__(cls, count)
-        size.shape = shape
-        return size
-
-    def __call__(self, dim: int | None = None) -> tuple[int, ...] | int:
-        if dim is None:
-            return self.shape
-        (axis,) = A.axes(dim, len(self.shape), "size")
-        return self.shape[axis]
 
 
 class Tensor(TensorMethods, TensorShape, Node):
@@ -65,8 +45,9 @@ class Tensor(TensorMethods, TensorShape, Node):
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
-        array = A.array(A.node_data(data, "Tensor"), "Tensor", dtype)
-        if requires_grad and array.dtype.kind not in A.GRADABLE:
+        data = A.node_data(data, "Tensor")
+        array = foreign(data, dtype) if B.is_foreign(data) else A.array(data, "Tensor", dtype)
+        if requires_grad and B.kind(array.dtype) not in A.GRADABLE:
             raise TypeError(f"Tensor: only floating-point data can require grad, got "
                             f"{array.dtype} data; pass dtype=np.float64 or convert it")
         self.data = array
@@ -82,7 +63,7 @@ class Tensor(TensorMethods, TensorShape, Node):
     @classmethod
     def _new(cls, data, prim=None, inputs=(), args=(), params=_NO_PARAMS) -> Tensor:
         t = object.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.data = data if type(data) is np.ndarray else B.as_data(data)
         t.grad = None
         t.requires_grad = prim is not None
         t.name = ""
@@ -106,7 +87,8 @@ class Tensor(TensorMethods, TensorShape, Node):
                 g = g.astype(self.data.dtype)
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:
-            self.grad = np.array(g, dtype=self.data.dtype)
+            self.grad = (np.array(g, dtype=self.data.dtype) if type(self.data) is np.ndarray
+                         else B.namespace(g).astype(g, self.data.dtype, copy=True))
         else:
             self.grad += g
 
@@ -115,6 +97,9 @@ class Tensor(TensorMethods, TensorShape, Node):
         self.args = ()
 
     def _zeros_like(self, mask, create_graph: bool):
+        if type(self.data) is not np.ndarray:
+            zeros = standard_zeros(self.data, mask)
+            return Tensor._new(zeros) if create_graph else zeros
         dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
         zeros = np.zeros(np.broadcast_shapes(self.data.shape, np.shape(mask)), dtype)
         if mask is not None:
@@ -148,16 +133,27 @@ class Tensor(TensorMethods, TensorShape, Node):
         >>> Tensor([[1.0, 2.0, 3.0]]).size, Tensor([[1.0, 2.0, 3.0]]).size()
         (3, (1, 3))
         """
-        return Size(self.data.size, self.data.shape)
+        return Size(count(self.data), tuple(self.data.shape))
+
+    @property
+    def xp(self) -> Any:
+        """The array-API namespace of the data: ``numpy`` itself for numpy data.
+
+        >>> Tensor([1.0]).xp is np
+        True
+        """
+        return B.namespace(self.data, op="xp")
 
     @property
     def dtype(self) -> np.dtype:
-        """The numpy dtype of the data.
+        """The numpy dtype of the data; for another library's data, numpy's dtype of the same
+        name (``.data.dtype`` is the library's own).
 
         >>> Tensor([1, 2]).dtype, Tensor(np.ones(2, np.float32)).dtype
         (dtype('float64'), dtype('float32'))
         """
-        return self.data.dtype
+        data = self.data
+        return data.dtype if type(data) is np.ndarray else B.numpy_dtype(data.dtype)
 
     @property
     def T(self) -> Tensor:
@@ -187,8 +183,8 @@ class Tensor(TensorMethods, TensorShape, Node):
         >>> Tensor([1.5], requires_grad=True).astype(np.float32).dtype
         dtype('float32')
         """
-        dtype = np.dtype(dtype)
-        if self.requires_grad and dtype.kind not in A.GRADABLE:
+        dtype = np.dtype(dtype) if type(self.data) is np.ndarray else dtype
+        if self.requires_grad and B.kind(dtype) not in A.GRADABLE:
             raise TypeError(f"astype: a tensor that requires grad can only be cast to a "
                             f"floating dtype, got {dtype}")
         return P.astype(self, dtype=dtype)
@@ -199,18 +195,19 @@ class Tensor(TensorMethods, TensorShape, Node):
         >>> Tensor([[2.5]]).item()
         2.5
         """
-        if self.data.size != 1:
+        if count(self.data) != 1:
             raise ValueError(f"item: only a one-element tensor has an item; shape is "
                              f"{self.shape}")
-        return self.data.item()
+        return B.to_numpy(self.data).item()
 
     def numpy(self) -> np.ndarray:
-        """The data as an ``np.ndarray`` (shared, not copied).
+        """The data as an ``np.ndarray`` (shared, not copied, when it is one; read from its
+        library, and its device, otherwise).
 
         >>> Tensor([1.0, 2.0]).numpy()
         array([1., 2.])
         """
-        return self.data
+        return B.to_numpy(self.data)
 
     def detach(self) -> Tensor:
         """The same data as a new leaf that records nothing (a comparison's stays a mask).
@@ -224,9 +221,10 @@ class Tensor(TensorMethods, TensorShape, Node):
         return t
 
     def __array__(self, dtype=None, copy=None):
+        data = B.to_numpy(self.data)
         if copy:
-            return np.array(self.data, dtype=dtype)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+            return np.array(data, dtype=dtype)
+        return data if dtype is None else data.astype(dtype, copy=False)
 
     __array_function__ = F.array_function
 
@@ -240,10 +238,10 @@ class Tensor(TensorMethods, TensorShape, Node):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if count(self.data) != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is "
                              f"ambiguous; use .any() or .all() on .data")
-        return bool(self.data)
+        return bool(self.item())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -257,7 +255,7 @@ class Tensor(TensorMethods, TensorShape, Node):
         """
         if not spec:
             return str(self)
-        if self.data.size != 1:
+        if count(self.data) != 1:
             raise TypeError(f"format: only a one-element tensor formats with a spec "
                             f"({spec!r}); this one has shape {self.shape}")
         return format(self.item(), spec)
@@ -273,8 +271,11 @@ class Tensor(TensorMethods, TensorShape, Node):
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
-        extras = [] if self.data.dtype == np.float64 else [f"dtype={self.data.dtype}"]
+        body = np.array2string(B.to_numpy(self.data), separator=", ", prefix="Tensor(")
+        if type(self.data) is np.ndarray:
+            extras = [] if self.data.dtype == np.float64 else [f"dtype={self.data.dtype}"]
+        else:
+            extras = [f"dtype={self.data.dtype}", f"xp={B.library_name(self.data)}"]
         if self.prim is not None:
             extras.append(f"op={self.prim.name!r}")
         elif self.requires_grad:
@@ -386,4 +387,9 @@ def _unary(prim: Primitive) -> Callable:
     return method
 
 
-install(Tensor, _binary, _unary, "{cls}({x}).{name}().item()")
+def _install() -> None:
+    install(Tensor, _binary, _unary, "{cls}({x}).{name}().item()")
+
+
+_install()
+B.on_switch(_install)  # the fast paths copied each forward: copy the dispatching ones

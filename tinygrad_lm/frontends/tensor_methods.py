@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import functional as F
 from ..core import arguments as A
+from ..core import backend as B
 from ..core import primitives as P
 
 
@@ -36,6 +37,16 @@ class TensorMethods:
     """
 
     __slots__ = ()
+
+    def to(self, xp):
+        """The data in another array-API namespace, as a new leaf (``numpy``, ``torch``,
+        ``array_api_strict``, ``cupy``): the engine converts only when asked.
+
+        >>> import tinygrad_lm as tg, array_api_strict as xps
+        >>> tg.Tensor([1.0, 2.0]).to(xps)
+        Tensor([1., 2.], dtype=array_api_strict.float64, xp=array_api_strict)
+        """
+        return self._new(B.to_namespace(self.data, xp))
 
     # Composites: the functions of ``functional``, bound as methods (no extra frame).
     mean, min, logsumexp = F.mean, F.min, F.logsumexp

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import arguments as A
+from ..core import backend as B
 from ..core.scopes import composite
 
 
@@ -58,11 +59,16 @@ def logsumexp(x, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     """
     axes = A.reduce_axes(axis, x.ndim, "logsumexp", dim)
     keepdims = A.keep(keepdims, keepdim, "logsumexp")
-    if x.size:
+    if type(x.data) is not np.ndarray:  # another array-API library: its namespace
+        xp = B.namespace(x.data)
+        shift = xp.max(x.data, axis=axes, keepdims=True)
+        shift = xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
+    elif x.size:
         shift = np.max(x.data, axis=axes, keepdims=True)
     else:  # an empty axis has no maximum and needs no shift
         shift = np.zeros([1 if axes is None or i in axes else n for i, n in enumerate(x.shape)])
-    shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype)
+    if type(shift) is np.ndarray:
+        shift = np.where(np.isfinite(shift), shift, 0).astype(x.dtype)
     with np.errstate(divide="ignore"):  # log(0) of an empty sum is -inf, not a warning
         out = (x - shift).exp().sum(axes, keepdims=True).log() + shift
     if keepdims:
