@@ -139,13 +139,20 @@ pow = Primitive("pow", operator.pow, (
 ), scalar=_ieee(math.pow, np.power), symbol="**", standard=lambda xp, x, y: x ** y)
 
 
+def _mT(a):
+    """The last two axes swapped: numpy's ``.mT`` view, or a transpose where an array has none."""
+    if hasattr(a, "mT"):
+        return a.mT
+    return transpose(a, axes=(*range(a.ndim - 2), a.ndim - 1, a.ndim - 2))
+
+
 def _matmul_vjp_x(grad, out, x, y):
     """d/dx of x @ y, with numpy's promotion of 1-D operands undone by reshapes."""
     if y.ndim == 1:
         return _unsqueeze(grad, -1) * y
     if x.ndim == 1:
-        return _unsqueeze(grad, -2) @ y.mT
-    return grad @ y.mT
+        return _unsqueeze(grad, -2) @ _mT(y)
+    return grad @ _mT(y)
 
 
 def _matmul_vjp_y(grad, out, x, y):
@@ -154,7 +161,7 @@ def _matmul_vjp_y(grad, out, x, y):
         return _unsqueeze(grad, -1) * x
     if x.ndim == 1:
         return _unsqueeze(x, -1) @ _unsqueeze(grad, -2)
-    return x.mT @ grad
+    return _mT(x) @ grad
 
 
 # matmul is linear in each operand, and a tangent has its operand's shape: the JVPs are matmuls.

@@ -6,8 +6,10 @@ inputs), written with operators and primitives only, broadcasting undone or appl
 
 from __future__ import annotations
 
+import array_api_compat as compat
 import numpy as np
 
+from . import backend
 from .node import EachInput, Primitive
 from .primitives_shape import broadcast_to, getitem
 
@@ -21,9 +23,20 @@ def _where_pass(i, grad, cond):
 
 # ``cond`` is a parameter (a boolean array), not an input: it gets no gradient, as in PyTorch.
 # The rules take the general step (EachInput), which hands a two-input rule its parameters.
+def _standard_where(xp, a, b, cond):
+    """``where`` on any library: ``cond`` (a parameter, often a host mask) joins a's library,
+    and a Python number takes the other input's dtype."""
+    like = a if hasattr(a, "dtype") else b
+    cond = cond if backend.is_foreign(cond) else xp.asarray(np.asarray(cond),
+                                                            device=compat.device(like))
+    a, b = (xp.full_like(like, v) if isinstance(v, (int, float)) else v for v in (a, b))
+    return xp.where(cond, a, b)
+
+
 where = Primitive("where", lambda a, b, cond: np.where(cond, a, b),
                   EachInput(lambda i, grad, out, a, b, cond: _where_pass(i, grad, cond)),
-                  EachInput(lambda i, tangent, out, a, b, cond: _where_pass(i, tangent, cond)))
+                  EachInput(lambda i, tangent, out, a, b, cond: _where_pass(i, tangent, cond)),
+                  standard=_standard_where)
 
 
 # Scan ---------------------------------------------------------------------------------------
@@ -38,7 +51,7 @@ cumsum = Primitive("cumsum", lambda x, axis: np.cumsum(x, axis=axis), (
     lambda grad, out, x, axis: _reversed(cumsum(_reversed(grad, axis), axis=axis), axis),
 ), (
     lambda tangent, out, x, axis: cumsum(tangent, axis=axis),
-))
+), standard=lambda xp, x, axis: xp.cumulative_sum(x, axis=axis))
 
 
 # Contraction --------------------------------------------------------------------------------

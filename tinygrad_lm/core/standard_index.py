@@ -75,7 +75,8 @@ def gather(xp: Any, x: Any, index: Any) -> Any:
     """
     plan = _plan(index, tuple(x.shape), "getitem")
     if plan is None:
-        return x[index]
+        flipped, index = _forward_steps(index, tuple(x.shape))
+        return (xp.flip(x, axis=flipped) if flipped else x)[index]
     k, flat, m = plan
     merged = xp.reshape(x, (*x.shape[:k], math.prod(x.shape[k:k + m]), *x.shape[k + m:]))
     taken = xp.take(merged, xp.asarray(flat.ravel(), device=_device(x)), axis=k)
@@ -91,9 +92,10 @@ def scatter_add(xp: Any, g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     """
     plan = _plan(index, tuple(shape), "scatter")
     if plan is None:
+        flipped, index = _forward_steps(index, tuple(shape))
         out = xp.zeros(shape, dtype=g.dtype, device=_device(g))
         out[index] = g
-        return out
+        return xp.flip(out, axis=flipped) if flipped else out
     k, flat, m = plan
     size = math.prod(shape[k:k + m])
     rows = xp.reshape(g, (*shape[:k], flat.size, *shape[k + m:]))
@@ -108,6 +110,34 @@ def scatter_add(xp: Any, g: Any, index: Any, shape: tuple[int, ...]) -> Any:
         order = (*range(k), summed.ndim - 1, *range(k, summed.ndim - 1))
         out = xp.permute_dims(summed, order)
     return xp.reshape(out, shape)
+
+
+def _forward_steps(index: Any, shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple]:
+    """A basic index with its negative-step slices (which the standard does not take) made
+    positive on the axes flipped: (those axes, the new index, ending in ``...``).
+
+    >>> _forward_steps((0, slice(None, None, -1)), (2, 5))
+    ((1,), (0, slice(0, 5, 1), Ellipsis))
+    """
+    parts = index if isinstance(index, tuple) else (index,)
+    if Ellipsis not in parts:
+        parts = (*parts, Ellipsis)  # the standard wants every axis indexed, or an ellipsis
+    at = parts.index(Ellipsis)
+    used = sum(p is not None for p in parts) - 1
+    full = parts[:at] + (slice(None),) * (len(shape) - used) + parts[at + 1:]
+    flipped, out, axis = [], [], 0
+    for part in full:
+        if isinstance(part, slice) and part.step is not None and part.step < 0:
+            picked = range(*part.indices(shape[axis]))
+            n = shape[axis]
+            flipped.append(axis)
+            part = (slice(n - 1 - picked[0], n - picked[-1], -part.step) if len(picked)
+                    else slice(0, 0))
+        out.append(part)
+        axis += part is not None
+    if not flipped:
+        return (), parts
+    return tuple(flipped), (*out, Ellipsis)
 
 
 def _device(x: Any) -> Any:

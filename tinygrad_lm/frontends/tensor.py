@@ -83,8 +83,8 @@ class Tensor(TensorMethods, TensorShape, Node):
 
     def _accumulate(self, g) -> None:
         if isinstance(g, Tensor) or isinstance(self.grad, Tensor):
-            if isinstance(g, Tensor) and g.dtype != self.data.dtype:
-                g = g.astype(self.data.dtype)
+            if isinstance(g, Tensor) and g.dtype != self.dtype:
+                g = g.astype(self.dtype)
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:
             self.grad = (np.array(g, dtype=self.data.dtype) if type(self.data) is np.ndarray

@@ -225,6 +225,25 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
+    def to(self, xp: Any) -> Module:
+        """Move every parameter and buffer (and gradient) to the array namespace ``xp``, in
+        place, and return the module, as PyTorch's ``model.to(device)``: ``model.to(torch)``,
+        ``model.to(array_api_strict)``, ``model.to(numpy)``. The parameters stay the same
+        Tensors, so an optimiser made before keeps them; its state follows at its next step.
+
+        >>> import array_api_strict as xps
+        >>> from tinygrad_lm.nn import Linear
+        >>> layer = Linear(2, 1, seed=0).to(xps)
+        >>> layer.weight.xp.__name__, layer(xps.ones((3, 2))).shape
+        ('array_api_strict', (3, 1))
+        """
+        for _, _, _, tensor in self._state_entries():
+            tensor.data = tensor.to(xp).data
+            if tensor.grad is not None:
+                grad = tensor.grad.data if isinstance(tensor.grad, Tensor) else tensor.grad
+                tensor.grad = Tensor(grad).to(xp).data
+        return self
+
     # State dicts ------------------------------------------------------------------------------
 
     def _export(self, name: str, array: np.ndarray) -> np.ndarray:
@@ -241,13 +260,14 @@ class Module:
         return self._named_members(lambda m: (*m._own_parameters(), *m._own_buffers()))
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Parameters and buffers as copies of their arrays, with PyTorch's keys and layouts.
+        """Parameters and buffers as copies of their arrays, with PyTorch's keys and layouts,
+        as numpy arrays whatever library the module is on.
 
         >>> from tinygrad_lm.nn import Linear
         >>> {k: v.shape for k, v in Linear(3, 2, seed=0).state_dict().items()}
         {'weight': (2, 3), 'bias': (2,)}
         """
-        return {key: np.array(module._export(name, tensor.data))
+        return {key: np.array(module._export(name, tensor.numpy()))
                 for key, module, name, tensor in self._state_entries()}
 
     def load_state_dict(self, state_dict: Mapping[str, Any],
@@ -281,7 +301,7 @@ class Module:
             if array.dtype.kind not in "biuf":
                 problems.append(f"{key} holds {array.dtype} data, not numbers")
                 continue
-            expected = module._export(name, tensor.data).shape
+            expected = tuple(module._export(name, tensor.data).shape)
             if array.shape != expected:
                 problems.append(f"size mismatch for {key}: the state dict has shape "
                                 f"{array.shape}, the module expects {expected}")
@@ -293,7 +313,10 @@ class Module:
         if problems:
             raise ValueError(f"{where}: " + "; ".join(problems))
         for tensor, array in updates:
-            tensor.data[...] = array
+            if type(tensor.data) is np.ndarray:
+                tensor.data[...] = array
+            else:  # another library's array: a new one there, of the same dtype
+                tensor.data = Tensor(np.asarray(array, tensor.dtype)).to(tensor.xp).data
         return IncompatibleKeys(missing, unexpected)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
