@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="speed and memory against hand-written numpy")
     bench.add_argument("--quick", action="store_true", help="fewer repeats, smaller sizes")
-    bench.add_argument("--only", choices=("mlp", "scalar", "draw", "kernels", "explorer", "conv"),
+    bench.add_argument("--only", choices=("mlp", "scalar", "draw", "kernels", "explorer", "conv",
+                                          "backends"),
                        action="append",
                        help="run only these benchmarks (repeatable)")
     bench.set_defaults(handler=_bench, parser=bench)
