@@ -74,14 +74,14 @@ def run(quick: bool = False) -> list[dict]:
             w.requires_grad = True
         native = (torch.from_numpy(x), torch.from_numpy(y),
                   [torch.tensor(w1, requires_grad=True), torch.tensor(w2, requires_grad=True)])
-        paths = {"engine_numpy": lambda: _engine_step(*on_numpy),
-                 "engine_torch": lambda: _engine_step(*on_torch),
-                 "torch_autograd": lambda: _torch_step(torch, *native)}
+        paths = {"engine_numpy": (_engine_step, on_numpy),
+                 "engine_torch": (_engine_step, on_torch),
+                 "torch_autograd": (lambda *a: _torch_step(torch, *a), native)}
         times = {name: [] for name in paths}
         for _ in range(5 if quick else 20):
-            for name, step in paths.items():
+            for name, (step, args) in paths.items():
                 start = time.perf_counter()
-                step()
+                step(*args)
                 times[name].append(time.perf_counter() - start)
         diff = max(float(np.max(np.abs(a.numpy() - b.numpy())))
                    for a, b in zip(on_torch[2], on_numpy[2]))

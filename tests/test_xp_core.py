@@ -6,12 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
+from test_primitives import CASES, PIECEWISE
 
 import tinygrad_lm as tg
 from tinygrad_lm.core import backend as B
-from tinygrad_lm.core import engine
-
-from test_primitives import CASES, PIECEWISE
 
 # Primitives the standard has no function for: they run on numpy arrays only, and say so.
 NUMPY_ONLY = {"conv", "conv_input_grad", "conv_weight_grad", "max_pool", "pad", "erf", "einsum"}
