@@ -39,8 +39,8 @@ def train_data_parallel(client: Any, make_model: Callable[[], Module], X: Any, y
     every batch in-process as one shard, which is the same schedule on one worker. ``loss`` is
     the name of a loss in ``tg.losses``, applied with its default ``reduction="mean"``.
     ``make_model`` must build the same model on every call (seed its initialisation) and be
-    picklable by cloudpickle (a lambda or a local function is). Returns the trained parameters
-    as a dict name -> numpy array.
+    picklable by cloudpickle (a lambda or a local function is). Returns the trained model's
+    ``state_dict()``: PyTorch's keys and layouts, as numpy arrays, for ``load_state_dict``.
 
     >>> import numpy as np
     >>> import tinygrad_lm as tg
@@ -71,7 +71,7 @@ def train_data_parallel(client: Any, make_model: Callable[[], Module], X: Any, y
             for name, p in model.named_parameters():
                 p.grad = grads[name]
             optimizer.step()
-    return _state(model)
+    return model.state_dict()
 
 
 def shard_gradient(make_model: Callable[[], Module], state: dict[str, np.ndarray], X: Any,
