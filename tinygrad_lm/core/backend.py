@@ -115,7 +115,10 @@ def numpy_dtype(dtype: Any) -> np.dtype:
     """
     if isinstance(dtype, np.dtype):
         return dtype
-    return np.dtype(str(dtype).rpartition(".")[2])
+    try:
+        return np.dtype(dtype)  # np.float32, "float32"
+    except TypeError:
+        return np.dtype(str(dtype).rpartition(".")[2])  # torch.float32, array_api_strict's
 
 
 def kind(dtype: Any) -> str:
@@ -208,8 +211,15 @@ def use_namespaces() -> None:
 
 def on_switch(callback) -> None:
     """Run ``callback`` when the primitives switch to dispatching (front-ends that copied a
-    forward into a fast path re-read it)."""
+    forward into a fast path re-read it); at once if they have switched already.
+
+    >>> seen = []
+    >>> use_namespaces(); on_switch(lambda: seen.append("switched")); seen
+    ['switched']
+    """
     _on_switch.append(callback)
+    if _switched:
+        callback()
 
 
 def _dispatching(prim: Any):

@@ -12,8 +12,12 @@ tap by tap (col2im). No Python loop runs over pixels. Padding is its own primiti
 
 from __future__ import annotations
 
+import math
+
+import array_api_compat as compat
 import numpy as np
 
+from .backend import to_numpy
 from .node import Node, Primitive
 from .primitives_shape import getitem, reshape, scatter
 
@@ -75,6 +79,44 @@ def _conv_weight_grad(x, g, size, stride, dilation):
     return (cols @ grad.T).T.reshape(g.shape[1], x.shape[1], *size)
 
 
+# The same three faces in the array API standard, which has no strided views: a loop over the
+# kh*kw kernel taps, each a strided slice of the input and a tensordot with that tap's weights.
+
+def _tap(i, j, out_hw, stride, dilation):
+    """The (..., out_h, out_w) slice of the input that kernel tap (i, j) reads."""
+    top, left = i * dilation[0], j * dilation[1]
+    return (..., slice(top, top + stride[0] * (out_hw[0] - 1) + 1, stride[0]),
+            slice(left, left + stride[1] * (out_hw[1] - 1) + 1, stride[1]))
+
+
+def _standard_conv(xp, x, w, stride, dilation):
+    out_hw = _out_hw(x.shape[2:], w.shape[2:], stride, dilation)
+    out = None
+    for i in range(w.shape[2]):
+        for j in range(w.shape[3]):
+            term = xp.tensordot(x[_tap(i, j, out_hw, stride, dilation)], w[:, :, i, j],
+                                axes=([1], [1]))                      # (N, oh, ow, O)
+            out = term if out is None else out + term
+    return xp.permute_dims(out, (0, 3, 1, 2))
+
+
+def _standard_conv_input_grad(xp, g, w, shape, stride, dilation):
+    dx = xp.zeros(tuple(shape), dtype=g.dtype, device=compat.device(g))
+    for i in range(w.shape[2]):
+        for j in range(w.shape[3]):
+            tap = _tap(i, j, g.shape[2:], stride, dilation)
+            dx[tap] = dx[tap] + xp.permute_dims(
+                xp.tensordot(g, w[:, :, i, j], axes=([1], [0])), (0, 3, 1, 2))
+    return dx
+
+
+def _standard_conv_weight_grad(xp, x, g, size, stride, dilation):
+    taps = [xp.tensordot(g, x[_tap(i, j, g.shape[2:], stride, dilation)],
+                         axes=([0, 2, 3], [0, 2, 3]))                 # (O, C) each
+            for i in range(size[0]) for j in range(size[1])]
+    return xp.reshape(xp.stack(taps, axis=-1), (g.shape[1], x.shape[1], *size))
+
+
 conv = Primitive("conv", _conv, [
     lambda grad, out, x, w, stride, dilation:
         conv_input_grad(grad, w, shape=x.shape, stride=stride, dilation=dilation),
@@ -83,7 +125,7 @@ conv = Primitive("conv", _conv, [
 ], [
     lambda tangent, out, x, w, stride, dilation: conv(tangent, w, stride=stride, dilation=dilation),
     lambda tangent, out, x, w, stride, dilation: conv(x, tangent, stride=stride, dilation=dilation),
-])
+], standard=_standard_conv)
 # The rules are lists, not tuples: backward's two-operand fast path passes no keyword
 # parameters, and these need theirs (stride, dilation, shapes).
 
@@ -97,7 +139,7 @@ conv_input_grad = Primitive("conv_input_grad", _conv_input_grad, [
         conv_input_grad(tangent, w, shape=shape, stride=stride, dilation=dilation),
     lambda tangent, out, g, w, shape, stride, dilation:
         conv_input_grad(g, tangent, shape=shape, stride=stride, dilation=dilation),
-])
+], standard=_standard_conv_input_grad)
 
 conv_weight_grad = Primitive("conv_weight_grad", _conv_weight_grad, [
     lambda grad, out, x, g, size, stride, dilation:
@@ -109,7 +151,7 @@ conv_weight_grad = Primitive("conv_weight_grad", _conv_weight_grad, [
         conv_weight_grad(tangent, g, size=size, stride=stride, dilation=dilation),
     lambda tangent, out, x, g, size, stride, dilation:
         conv_weight_grad(x, tangent, size=size, stride=stride, dilation=dilation),
-])
+], standard=_standard_conv_weight_grad)
 
 
 def _pad(x, pad_width, value):
@@ -123,11 +165,18 @@ def _inside(shape, pad_width):
     return tuple(slice(b, b + n) for n, (b, _) in zip(shape, pad_width))
 
 
+def _standard_pad(xp, x, pad_width, value):
+    out = xp.full(tuple(n + b + a for n, (b, a) in zip(x.shape, pad_width)), value,
+                  dtype=x.dtype, device=compat.device(x))
+    out[_inside(x.shape, pad_width)] = x
+    return out
+
+
 pad = Primitive("pad", _pad, (
     lambda grad, out, x, pad_width, value: getitem(grad, index=_inside(x.shape, pad_width)),
 ), (
     lambda tangent, out, x, pad_width, value: pad(tangent, pad_width=pad_width, value=0.0),
-))
+), standard=_standard_pad)
 
 
 def _data(a):
@@ -149,7 +198,7 @@ def _argmax_index(out, x, size, stride):
     """The flat index into ``x`` of each window's maximum ``out``: the first in row-major order
     when several tie, as PyTorch's CPU kernel picks (it keeps a maximum unless a larger one
     comes). The taps run backwards, so the first one equal to the maximum writes last."""
-    out, x = _data(out), _data(x)
+    out, x = to_numpy(_data(out)), to_numpy(_data(x))  # indices are worked out on the host
     n, c, h, w = x.shape
     tap = np.zeros(out.shape, np.intp)
     for i, j, seen in reversed(list(_taps(x, size, stride))):
@@ -169,12 +218,19 @@ def _max_pool(x, size, stride):
 
 # Gradient to one entry per window (its argmax), summed where windows overlap; the tangent is
 # gathered from the same entries.
+def _standard_max_pool(xp, x, size, stride):
+    out = None
+    for _, _, seen in _taps(x, size, stride):
+        out = seen if out is None else xp.maximum(out, seen)
+    return out
+
+
 max_pool = Primitive("max_pool", _max_pool, (
     lambda grad, out, x, size, stride: reshape(scatter(
         reshape(grad, shape=(-1,)), index=(_argmax_index(out, x, size, stride).ravel(),),
-        shape=(x.size,)), shape=x.shape),
+        shape=(math.prod(x.shape),)), shape=x.shape),
 ), (
     lambda tangent, out, x, size, stride: reshape(getitem(
         reshape(tangent, shape=(-1,)), index=(_argmax_index(out, x, size, stride).ravel(),)),
         shape=out.shape),
-))
+), standard=_standard_max_pool)

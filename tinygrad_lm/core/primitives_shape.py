@@ -11,6 +11,7 @@ import builtins
 
 import numpy as np
 
+from .backend import numpy_dtype
 from .node import EachInput, Primitive
 from .primitives_compare import eq
 from .standard_index import gather, scatter_add
@@ -99,7 +100,7 @@ astype = Primitive("astype", lambda x, dtype: x.astype(dtype), (
     lambda grad, out, x, dtype: astype(grad, dtype=x.dtype),
 ), (
     lambda tangent, out, x, dtype: astype(tangent, dtype=dtype),
-), standard=lambda xp, x, dtype: xp.astype(x, getattr(xp, str(dtype).rpartition(".")[2])))
+), standard=lambda xp, x, dtype: xp.astype(x, getattr(xp, numpy_dtype(dtype).name)))
 
 
 # Shape --------------------------------------------------------------------------------------

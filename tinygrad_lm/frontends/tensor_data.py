@@ -35,12 +35,22 @@ class Size(int):
 
 
 def count(data: Any) -> int:
-    """The number of entries of an array of any library (torch's ``size`` is a method)."""
+    """The number of entries of an array of any library (torch's ``size`` is a method).
+
+    >>> import array_api_strict as xps
+    >>> count(np.zeros((2, 3))), count(xps.zeros((4, 2)))
+    (6, 8)
+    """
     return data.size if type(data) is np.ndarray else math.prod(data.shape)
 
 
 def foreign(data: Any, dtype: Any) -> Any:
-    """An array of another array-API library, kept in its library (and cast to ``dtype``)."""
+    """An array of another array-API library, kept in its library (and cast to ``dtype``).
+
+    >>> import array_api_strict as xps
+    >>> foreign(xps.asarray([1, 2]), np.float32)
+    Array([1., 2.], dtype=array_api_strict.float32)
+    """
     if B.kind(data.dtype) not in A.STORABLE:
         raise TypeError(f"Tensor: unsupported dtype {data.dtype}; use a float, int or bool dtype")
     B.use_namespaces()
@@ -50,7 +60,12 @@ def foreign(data: Any, dtype: Any) -> Any:
 
 
 def standard_zeros(data: Any, mask: Any) -> Any:
-    """The zero gradient of a piecewise-constant op on non-numpy data, NaN where ``mask``."""
+    """The zero gradient of a piecewise-constant op on non-numpy data, NaN where ``mask``.
+
+    >>> import array_api_strict as xps
+    >>> standard_zeros(xps.asarray([1.0, 2.0]), xps.asarray([False, True]))
+    Array([ 0., nan], dtype=array_api_strict.float64)
+    """
     xp = B.namespace(data)
     dtype = data.dtype if B.kind(data.dtype) == "f" else xp.float64
     zeros = xp.zeros(tuple(data.shape), dtype=dtype)
