@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm.core import engine, operators
+from tinygrad_lm.core import backend, engine, operators
 from tinygrad_lm.core import primitives as P
 from tinygrad_lm.core.node import Primitive
 
@@ -81,6 +81,9 @@ def test_an_operation_is_one_python_frame():
     assert _python_frames(lambda: 2.0 * a) == 1
     assert _python_frames(lambda: a.tanh()) == 1
     x, y = _leaf(2), _leaf(2)
+    if backend.switched():  # a test before this one used another library: ops now dispatch
+        pytest.skip("an array of another library was seen in this process, so operators "
+                    "ask the namespace first (the numpy-only fast path is what this measures)")
     assert _python_frames(lambda: x * y) == 2            # the operator and Tensor._new
     assert _python_frames(lambda: x.exp()) == 2
 

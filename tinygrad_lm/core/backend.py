@@ -19,7 +19,8 @@ import array_api_compat as compat
 import numpy as np
 
 __all__ = ["as_data", "check_same_library", "is_foreign", "kind", "library_name", "namespace",
-           "numpy_dtype", "to_namespace", "to_numpy", "use_namespaces"]
+           "numpy_dtype", "to_namespace", "to_numpy", "use_namespaces", "switched",
+           "dispatching", "on_switch"]
 
 _NUMPY = (np.ndarray, np.generic)
 _SCALARS = (bool, int, float, complex)
@@ -193,20 +194,23 @@ def use_namespaces() -> None:
 
     Called when the first non-numpy array enters a Tensor. numpy arguments still run the
     numpy forward, with its bits; other libraries run the primitive's ``standard`` forward;
-    a primitive without one raises a TypeError naming the op and the library.
+    a primitive without one raises a TypeError naming the op and the library. The node module
+    wraps the primitives (see ``on_switch``); this module knows none of them.
 
-    >>> use_namespaces(); use_namespaces()  # idempotent
+    >>> use_namespaces(); use_namespaces(); switched()  # idempotent
+    True
     """
     global _switched
     if _switched:
         return
-    from .node import _PRIMITIVES
-
     _switched = True
-    for prim in _PRIMITIVES.values():
-        prim.numpy_forward, prim.forward = prim.forward, _dispatching(prim)
     for callback in _on_switch:
         callback()
+
+
+def switched() -> bool:
+    """Whether primitives dispatch on their arguments' library now (see ``use_namespaces``)."""
+    return _switched
 
 
 def on_switch(callback) -> None:
@@ -222,8 +226,16 @@ def on_switch(callback) -> None:
         callback()
 
 
-def _dispatching(prim: Any):
-    numpy_forward, name = prim.forward, prim.name
+def dispatching(prim: Any):
+    """``prim``'s forward, asking its arguments' namespace first: numpy's forward for numpy
+    arrays (``prim.numpy_forward``), ``prim.standard`` for another library's.
+
+    >>> from tinygrad_lm.core import primitives as P
+    >>> import array_api_strict as xps
+    >>> dispatching(P.exp)(xps.asarray([0.0])), dispatching(P.exp)(np.zeros(1))
+    (Array([1.], dtype=array_api_strict.float64), array([1.]))
+    """
+    numpy_forward, name = prim.numpy_forward, prim.name
 
     def forward(*args: Any, **params: Any) -> Any:
         xp = namespace(*args, op=name)

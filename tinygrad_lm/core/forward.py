@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .arguments import check_undefined
+from .backend import as_data
 from .engine import jump_masks, locally_constant, toposort
 from .node import FREED, Node, passthrough
 from .primitives import broadcast_to
@@ -74,7 +75,7 @@ def push_tangents(outputs: Node | Sequence[Node], tangents: dict, *, undefined: 
         if shaped and np.shape(tangent) != np.shape(node.data):
             tangent = broadcast_to(tangent, shape=node.data.shape)
         elif shaped and not create_graph and type(tangent) is not np.ndarray:
-            tangent = np.asarray(tangent)  # numpy reductions give scalars, nodes hold arrays
+            tangent = as_data(tangent)  # numpy reductions give scalars, nodes hold arrays
         result[node] = tangent
     return result
 

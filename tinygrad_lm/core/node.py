@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+from . import backend
 
 _NO_PARAMS: dict = {}
 
@@ -46,7 +49,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "symbol", "forward", "scalar", "vjps", "jvps", "jumps", "arity",
-                 "vjp_into_grad", "standard", "numpy_forward")
+                 "vjp_into_grad", "standard", "numpy_forward", "__weakref__")
 
     def __init__(self, name: str, forward: Callable, vjps: Sequence[Callable] = (),
                  jvps: Sequence[Callable] = (), *, scalar: Callable | None = None,
@@ -67,6 +70,9 @@ class Primitive:
         # it when it holds the only reference to a gradient array that owns its memory.
         self.vjp_into_grad = vjp_into_grad
         _PRIMITIVES.setdefault(name, self)
+        _EVERY.add(self)
+        if backend.switched():  # made after the first foreign array: dispatch from the start
+            self.forward = backend.dispatching(self)
 
     @property
     def is_piecewise_constant(self) -> bool:
@@ -104,6 +110,16 @@ def _primitive_by_name(name: str) -> Primitive:
 
 
 _PRIMITIVES: dict[str, Primitive] = {}
+_EVERY: weakref.WeakSet = weakref.WeakSet()  # every primitive, the unnamed copies too
+
+
+def _dispatch_every_primitive() -> None:
+    """Wrap each primitive's forward to ask its arguments' namespace (backend.use_namespaces)."""
+    for prim in list(_EVERY):
+        prim.forward = backend.dispatching(prim)
+
+
+backend.on_switch(_dispatch_every_primitive)
 
 
 def passthrough(grad: Any, out: Any, *operands: Any, **params: Any) -> Any:

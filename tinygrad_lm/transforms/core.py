@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..core import arguments as A
+from ..core import backend as B
 from ..core import primitives as P
 from ..core.arguments import positions
 from ..core.engine import backward_steps, gradients
@@ -106,6 +107,13 @@ def _floating(x: Any, op: str, k: int) -> np.ndarray:
     if isinstance(x, Node) and not isinstance(x, Tensor):
         raise TypeError(f"{op}: argument {k} is a {type(x).__name__}; transforms take numpy "
                         f"arrays, Python numbers or Tensors")
+    data = x.data if isinstance(x, Tensor) else x
+    if B.is_foreign(data):  # another library's array: differentiated in its library
+        if B.kind(data.dtype) not in A.GRADABLE:
+            raise TypeError(f"{op}: can differentiate only floating inputs, but argument {k} "
+                            f"has dtype {data.dtype}")
+        B.use_namespaces()
+        return B.namespace(data).asarray(data, copy=True)
     try:
         array = A.array(x.data if isinstance(x, Tensor) else x, op)
     except TypeError as e:
@@ -135,6 +143,8 @@ def _as_tensor(out: Any, op: str) -> Tensor:
         return out
     if isinstance(out, Node):
         raise TypeError(f"{op}: fn must return Tensors, got a {type(out).__name__}")
+    if B.is_foreign(out):
+        return Tensor._new(out)
     try:
         array = np.asarray(out)
     except (TypeError, ValueError) as e:
@@ -167,6 +177,12 @@ def _matching(given: Any, nodes: list[Tensor], many: bool, op: str, what: str, o
     checked = []
     for k, (t, node) in enumerate(zip(items, nodes)):
         data = t.data if isinstance(t, Tensor) else t
+        if B.is_foreign(data):
+            if tuple(data.shape) != node.shape:
+                raise ValueError(f"{op}: {what} {k} has shape {tuple(data.shape)}, but its {of} "
+                                 f"has shape {node.shape}")
+            checked.append(t if nested and isinstance(t, Tensor) else data)
+            continue
         typed = isinstance(data, (np.ndarray, np.generic))
         array = np.asarray(data) if typed else np.asarray(data, dtype=node.dtype)
         if array.shape != node.shape:
@@ -188,7 +204,7 @@ def _pullback(outs: list[Tensor], seeds: list, wrt: list[Tensor], create_graph: 
             continue
         _count("reverse")
         if create_graph and not isinstance(seed, Tensor):
-            seed = Tensor._new(np.asarray(seed, out.dtype))
+            seed = Tensor._new(seed if B.is_foreign(seed) else np.asarray(seed, out.dtype))
         found = _adjoints(out, seed, wrt, create_graph)
         for j, x in enumerate(wrt):
             g = found.get(x)
@@ -197,10 +213,10 @@ def _pullback(outs: list[Tensor], seeds: list, wrt: list[Tensor], create_graph: 
     grads = []
     for x, g in zip(wrt, totals):
         if g is None:
-            g = np.zeros(x.shape, x.dtype)
+            g = zeros(x, x.shape)
             g = Tensor._new(g) if create_graph else g
-        elif g.dtype != x.dtype:  # a float32 input gets a float32 gradient, as .grad does
-            g = g.astype(x.dtype)
+        elif B.numpy_dtype(g.dtype) != x.dtype:  # a float32 input gets a float32 gradient
+            g = P.astype(g, dtype=x.dtype)
         grads.append(g)
     return grads
 
@@ -228,8 +244,8 @@ def _tangent_of(out: Tensor, table: dict, nested: bool) -> Any:
     """An output's tangent from a forward pass; zeros when it does not depend on the seeds."""
     t = table.get(out)
     if t is None:
-        zeros = np.zeros(out.shape, out.dtype if out.dtype.kind == "f" else np.float64)
-        return Tensor._new(zeros) if nested else zeros
+        empty = zeros(out, out.shape, out.dtype if out.dtype.kind == "f" else np.float64)
+        return Tensor._new(empty) if nested else empty
     return t
 
 
@@ -238,20 +254,53 @@ def _assemble(parts: list, out: Tensor, x: Tensor, axis: int, nested: bool) -> A
     together as a Jacobian of shape ``out.shape + x.shape``."""
     shape = out.shape + x.shape
     if not parts:
-        zeros = np.zeros(shape, x.dtype)
-        return Tensor._new(zeros) if nested else zeros
+        empty = zeros(x, shape)
+        return Tensor._new(empty) if nested else empty
     if nested:
         parts = [p if isinstance(p, Tensor) else Tensor._new(p) for p in parts]
         flat = [p.reshape(-1) for p in parts] if axis == 0 else parts
         return stack(flat, axis=axis).reshape(shape)
+    if type(x.data) is not np.ndarray:
+        xp = x.xp
+        flat = [xp.reshape(p, (-1,)) for p in parts] if axis == 0 else parts
+        return xp.reshape(xp.stack(flat, axis=axis), shape)
     flat = [np.ravel(p) for p in parts] if axis == 0 else parts
     return np.stack(flat, axis=axis).reshape(shape)
+
+
+def zeros(like: Tensor, shape: tuple[int, ...], dtype: Any = None) -> Any:
+    """Zeros of ``shape`` in the library (and, by default, the dtype) of ``like``'s data.
+
+    >>> zeros(Tensor(np.ones(2, np.float32)), (1, 2))
+    array([[0., 0.]], dtype=float32)
+    """
+    dtype = like.dtype if dtype is None else np.dtype(dtype)
+    if type(like.data) is np.ndarray:
+        return np.zeros(shape, dtype)
+    xp = like.xp
+    return xp.zeros(shape, dtype=getattr(xp, dtype.name))
+
+
+def basis(like: Tensor, j: int) -> Any:
+    """The ``j``-th unit vector of ``like``'s flattened shape, reshaped, in its library.
+
+    >>> basis(Tensor(np.zeros((2, 2))), 1)
+    array([[0., 1.],
+           [0., 0.]])
+    """
+    flat = zeros(like, (like.size,), like.dtype if like.dtype.kind == "f" else np.float64)
+    flat[j] = 1
+    return flat.reshape(like.shape) if type(flat) is np.ndarray else like.xp.reshape(
+        flat, like.shape)
 
 
 def _result(x: Any, nested: bool) -> Any:
     """A Tensor inside another transform, a numpy array at the top level."""
     if nested:
-        return x if isinstance(x, Tensor) else Tensor._new(np.asarray(x))
-    array = np.asarray(x.data if isinstance(x, Tensor) else x)
+        return x if isinstance(x, Tensor) else Tensor._new(B.as_data(x))
+    data = x.data if isinstance(x, Tensor) else x
+    if B.is_foreign(data):
+        return data  # in its own library, as the arguments were
+    array = np.asarray(data)
     # A VJP may give a read-only broadcast view (the gradient of a sum); the caller owns a result.
     return array if array.flags.writeable else array.copy()

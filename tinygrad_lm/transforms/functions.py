@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from ..core.forward import push_tangents
 from ..frontends.tensor import Tensor
 from .core import (
@@ -32,7 +30,9 @@ from .core import (
     _tangent_of,
     _transform,
     _variables,
+    basis,
     count_passes,
+    zeros,
 )
 
 __all__ = ["count_passes", "grad", "hessian", "hvp", "jacfwd", "jacrev", "jvp", "value_and_grad",
@@ -73,7 +73,7 @@ def _value_and_grad(fn: Callable, argnums: Any, op: str) -> Callable[..., tuple[
         with _transform() as nested:
             xs = _variables(args, positions, op, nested)
             out = _scalar_output(fn(*xs), op)
-            seed = np.ones(out.shape, out.dtype)
+            seed = zeros(out, out.shape) + 1
             grads = _pullback([out], [seed], [xs[k] for k in positions], nested)
         grads = [_result(g, nested) for g in grads]
         return _result(out, nested), _pick(grads, argnums)
@@ -178,9 +178,8 @@ def _rows_by_reverse_passes(outs: list, wrt: list, nested: bool) -> list:
     for out in outs:
         rows: list[list] = [[] for _ in wrt]
         for j in range(out.size):
-            seed = np.zeros(out.size, out.dtype)
-            seed[j] = 1
-            for row, g in zip(rows, _pullback([out], [seed.reshape(out.shape)], wrt, nested)):
+            seed = basis(out, j)
+            for row, g in zip(rows, _pullback([out], [seed], wrt, nested)):
                 row.append(g)
         jacobians.append([_assemble(row, out, x, 0, nested) for row, x in zip(rows, wrt)])
     return jacobians
@@ -192,10 +191,8 @@ def _columns_by_forward_passes(outs: list, wrt: list, nested: bool) -> list:
     for x in wrt:
         columns: list[list] = [[] for _ in outs]
         for j in range(x.size):
-            basis = np.zeros(x.size, x.dtype)
-            basis[j] = 1
             _count("forward")
-            table = push_tangents(outs, {x: basis.reshape(x.shape)}, create_graph=nested)
+            table = push_tangents(outs, {x: basis(x, j)}, create_graph=nested)
             for column, out in zip(columns, outs):
                 column.append(_tangent_of(out, table, nested))
         for per, column, out in zip(jacobians, columns, outs):

@@ -4,11 +4,13 @@ random directions (``fast_mode``)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..core import backend as B
 from ..core.forward import push_tangents
 from ..frontends.tensor import Tensor
 from ..functional import concatenate
@@ -38,8 +40,7 @@ def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[Any], eps: float 
     >>> [g.round(6) for g in tg.numerical_grad(lambda x: (x ** 2).sum(), [np.array([1.0, 3.0])])]
     [array([2., 6.])]
     """
-    arrays = [_floating(x, "numerical_grad", k).astype(np.float64)
-              for k, x in enumerate(inputs)]
+    arrays = [_float64(_floating(x, "numerical_grad", k)) for k, x in enumerate(inputs)]
     weights = None if grad_output is None else np.asarray(grad_output, dtype=np.float64)
 
     def total(*xs):
@@ -48,10 +49,10 @@ def numerical_grad(fn: Callable[..., Tensor], inputs: Sequence[Any], eps: float 
 
     grads = []
     for k, x in enumerate(arrays):
-        g = np.zeros_like(x)
-        for j in np.ndindex(x.shape):
+        g = np.zeros(tuple(x.shape))
+        for j in np.ndindex(tuple(x.shape)):
             g[j] = _central(total, arrays, k, j, eps)
-        grads.append(g)
+        grads.append(_like(g, x))
     return grads
 
 
@@ -125,7 +126,8 @@ def gradgradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: floa
 
     def first_order(*xs):
         out = fn(*xs)
-        grads = _pullback([out], [Tensor._new(v)], [xs[k] for k in checked], True)
+        grads = _pullback([out], [Tensor._new(_like(v, out.data))], [xs[k] for k in checked],
+                          True)
         return concatenate([g.reshape(-1) for g in grads])
 
     return gradcheck(first_order, values, eps=eps, atol=atol, rtol=rtol,
@@ -140,11 +142,17 @@ def _checked_inputs(inputs: Sequence[Any], op: str) -> tuple[list[int], list[Any
     checked, values = [], []
     for k, x in enumerate(inputs):
         data = x.data if isinstance(x, Tensor) else x
-        floating = np.asarray(data).dtype.kind == "f"
+        floating = B.kind(data.dtype) == "f" if B.is_foreign(data) else (
+            np.asarray(data).dtype.kind == "f")
         wants = x.requires_grad if isinstance(x, Tensor) else floating
         if wants:
             checked.append(k)
-            values.append(np.array(data, dtype=np.float64))
+            if B.is_foreign(data):  # checked in its own library, in float64 there
+                B.use_namespaces()
+                xp = B.namespace(data)
+                values.append(xp.astype(data, xp.float64, copy=True))
+            else:
+                values.append(np.array(data, dtype=np.float64))
         else:
             values.append(x)
     if not checked:
@@ -155,10 +163,11 @@ def _checked_inputs(inputs: Sequence[Any], op: str) -> tuple[list[int], list[Any
 
 def _evaluate(fn: Callable[..., Tensor], xs: Sequence[Any]) -> np.ndarray:
     out = fn(*[Tensor(x, requires_grad=True)
-               if isinstance(x, np.ndarray) and x.dtype.kind == "f" else x for x in xs])
+               if (isinstance(x, np.ndarray) and x.dtype.kind == "f") or B.is_foreign(x) else x
+               for x in xs])
     if not isinstance(out, Tensor):
         raise TypeError(f"fn must return a Tensor, got {type(out).__name__}")
-    return np.array(out.data, dtype=np.float64)
+    return np.array(out.numpy(), dtype=np.float64)
 
 
 def _central(total: Callable[..., float], arrays: list, k: int, j: tuple, eps: float) -> float:
@@ -168,6 +177,10 @@ def _central(total: Callable[..., float], arrays: list, k: int, j: tuple, eps: f
 def _shifted(f: Callable[..., Any], arrays: list, k: int, j: tuple, step: float) -> Any:
     """``f`` with entry ``j`` of input ``k`` moved by ``step`` (restored afterwards)."""
     x = arrays[k]
+    if B.is_foreign(x):  # moved on the host, then evaluated in its library again
+        host = np.array(B.to_numpy(x))
+        host[j] += step
+        return f(*arrays[:k], _like(host, x), *arrays[k + 1:])
     original = x[j]
     x[j] = original + step
     try:
@@ -192,8 +205,8 @@ def _jacobians(fn, values, checked, check_forward_ad) -> dict[str, dict[int, np.
     modes = {"reverse mode (VJP)": _rows_by_reverse_passes([out], wrt, False)[0]}
     if check_forward_ad:
         modes["forward mode (JVP)"] = _columns_by_forward_passes([out], wrt, False)[0]
-    return {mode: {k: np.reshape(j, (out.size, values[k].size)) for k, j in zip(checked, jacs)}
-            for mode, jacs in modes.items()}
+    return {mode: {k: np.reshape(B.to_numpy(j), (out.size, _count(values[k])))
+                   for k, j in zip(checked, jacs)} for mode, jacs in modes.items()}
 
 
 def _fast_failures(fn, values, checked, eps, atol, rtol, check_forward_ad, seed) -> list[str]:
@@ -202,21 +215,24 @@ def _fast_failures(fn, values, checked, eps, atol, rtol, check_forward_ad, seed)
     rng = np.random.default_rng(seed)
     xs, out = _leaves_and_output(fn, values, checked)
     u = rng.normal(size=out.shape)
-    directions = {k: rng.normal(size=values[k].shape) for k in checked}
-    grads = _pullback([out], [u.astype(out.dtype)], [xs[k] for k in checked], False)
+    directions = {k: rng.normal(size=tuple(values[k].shape)) for k in checked}
+    grads = _pullback([out], [_like(u.astype(out.dtype), out.data)],
+                      [xs[k] for k in checked], False)
     failures = []
     for k, g in zip(checked, grads):
         v = directions[k]
+        there = _like(v, values[k])
         arrays = list(values)
-        arrays[k] = values[k] + eps * v
+        arrays[k] = values[k] + eps * there
         ahead = _evaluate(fn, arrays)
-        arrays[k] = values[k] - eps * v
+        arrays[k] = values[k] - eps * there
         behind = _evaluate(fn, arrays)
         numeric = float(np.sum(u * (ahead - behind))) / (2 * eps)
-        modes = {"reverse mode (VJP)": float(np.sum(g * v))}
+        modes = {"reverse mode (VJP)": float(np.sum(B.to_numpy(g) * v))}
         if check_forward_ad:
-            tangent = push_tangents(out, {xs[k]: v}).get(out)
-            modes["forward mode (JVP)"] = 0.0 if tangent is None else float(np.sum(u * tangent))
+            tangent = push_tangents(out, {xs[k]: there}).get(out)
+            modes["forward mode (JVP)"] = 0.0 if tangent is None else float(
+                np.sum(u * B.to_numpy(getattr(tangent, "data", tangent))))
         scaled_atol = atol * float(np.abs(u).sum() * np.abs(v).sum())
         for mode, analytic in modes.items():
             error = abs(analytic - numeric)
@@ -224,11 +240,11 @@ def _fast_failures(fn, values, checked, eps, atol, rtol, check_forward_ad, seed)
                     numeric):
                 rel = error / abs(numeric) if numeric else float("inf")
                 failures.append(
-                    f"  input {k} (shape {values[k].shape}), {mode}: u^T J v differs for random "
-                    f"u, v (seed {seed}):\n    analytic {analytic!r}, numerical {numeric!r}, "
-                    f"abs error {error:.3g}, rel error {rel:.3g} (atol {atol:g} scaled to "
-                    f"{scaled_atol:.3g}, rtol {rtol:g})\n    rerun with fast_mode=False to "
-                    f"find the entries that differ")
+                    f"  input {k} (shape {tuple(values[k].shape)}), {mode}: u^T J v differs "
+                    f"for random u, v (seed {seed}):\n    analytic {analytic!r}, numerical "
+                    f"{numeric!r}, abs error {error:.3g}, rel error {rel:.3g} (atol {atol:g} "
+                    f"scaled to {scaled_atol:.3g}, rtol {rtol:g})\n    rerun with "
+                    f"fast_mode=False to find the entries that differ")
     return failures
 
 
@@ -237,7 +253,7 @@ def _numerical_jacobian(fn, values, k: int, eps: float) -> np.ndarray:
         return np.ravel(_evaluate(fn, xs))
 
     arrays = list(values)
-    columns = [_central(flat, arrays, k, j, eps) for j in np.ndindex(values[k].shape)]
+    columns = [_central(flat, arrays, k, j, eps) for j in np.ndindex(tuple(values[k].shape))]
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
 
@@ -247,11 +263,11 @@ def _report(fn, values, k, analytic, numeric, eps, atol, rtol, label="") -> str:
     excess = np.where(np.isnan(excess), np.inf, excess)
     row, col = np.unravel_index(int(np.argmax(excess)), excess.shape)
     a, n = float(analytic[row, col]), float(numeric[row, col])
-    j = np.unravel_index(col, values[k].shape) if values[k].ndim else ()
+    j = np.unravel_index(col, tuple(values[k].shape)) if values[k].ndim else ()
     abs_err = abs(a - n)
     rel_err = abs_err / abs(n) if n else float("inf")
     where = f"output entry {row}, input entry {tuple(int(i) for i in j)}"
-    lines = [f"  input {k} (shape {values[k].shape}){label}: {int((excess > 0).sum())} of "
+    lines = [f"  input {k} (shape {tuple(values[k].shape)}){label}: {int((excess > 0).sum())} of "
              f"{excess.size} entries differ; worst at {where}:",
              f"    analytic {a!r}, numerical {n!r}, abs error {abs_err:.3g}, "
              f"rel error {rel_err:.3g} (atol {atol:g}, rtol {rtol:g})"]
@@ -262,7 +278,8 @@ def _report(fn, values, k, analytic, numeric, eps, atol, rtol, label="") -> str:
 def _diagnose(fn, values, k, j, row, eps) -> str:
     """Tell a jump (the slope grows like 1/eps) or a kink (one-sided slopes differ)."""
     arrays = list(values)
-    arrays[k] = np.array(values[k], dtype=np.float64)
+    if not B.is_foreign(values[k]):
+        arrays[k] = np.array(values[k], dtype=np.float64)
 
     def f(*xs):
         return np.ravel(_evaluate(fn, xs))[row]
@@ -281,3 +298,22 @@ def _diagnose(fn, values, k, j, row, eps) -> str:
                 f"right; any value between them is a subgradient, and the numerical value is "
                 f"their average, so check away from the kink")
     return "the numerical slope is stable as eps shrinks: the analytic gradient looks wrong"
+
+
+def _like(host: np.ndarray, ref: Any) -> Any:
+    """The numpy array ``host`` in the library of ``ref`` (itself when that is numpy)."""
+    if not B.is_foreign(ref):
+        return host
+    return B.to_namespace(np.asarray(host, B.numpy_dtype(ref.dtype)), B.namespace(ref))
+
+
+def _float64(x: Any) -> Any:
+    """``x`` in float64, in its own library."""
+    if B.is_foreign(x):
+        xp = B.namespace(x)
+        return xp.astype(x, xp.float64)
+    return x.astype(np.float64)
+
+
+def _count(x: Any) -> int:
+    return math.prod(tuple(x.shape))
