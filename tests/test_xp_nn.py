@@ -92,3 +92,57 @@ def test_train_digits_runs_unchanged_on_three_libraries():
     for xp, history in runs.items():
         for key, values in history.items():
             np.testing.assert_allclose(values, runs["numpy"][key], rtol=1e-12, err_msg=xp)
+
+
+RNG = np.random.default_rng(3)
+X0, IMG0 = RNG.normal(size=(4, 3)), RNG.normal(size=(2, 3, 4, 4))
+HOT = np.eye(3)[RNG.integers(0, 3, 4)]
+F = tg.functional
+
+# name -> f(x, img, to): ``to`` puts a numpy array in the library under test.
+FUNCTIONAL = {
+    "dropout (same seed, same mask)": lambda x, img, to: F.dropout(x, 0.5, training=True, rng=0),
+    "batch_norm with running stats": lambda x, img, to: F.batch_norm(
+        x, to(np.zeros(3)), to(np.ones(3)), training=True),
+    "batch_norm in evaluation": lambda x, img, to: F.batch_norm(
+        x, to(np.full(3, 0.1)), to(np.full(3, 2.0)), training=False),
+    "layer_norm": lambda x, img, to: F.layer_norm(x, 3),
+    "avg_pool2d": lambda x, img, to: F.avg_pool2d(img, 2),
+    "max_pool2d": lambda x, img, to: F.max_pool2d(img, 2),
+    "where with constants": lambda x, img, to: tg.where(x > 0, x, 0.5),
+    "softmax": lambda x, img, to: F.softmax(x, axis=1),
+    "mse": lambda x, img, to: tg.losses.mse(x, to(HOT)),
+    "binary_cross_entropy_with_logits": lambda x, img, to:
+        tg.losses.binary_cross_entropy_with_logits(x, to(HOT)),
+    "cross_entropy of probabilities": lambda x, img, to: tg.losses.cross_entropy(x, to(HOT)),
+    "hinge": lambda x, img, to: tg.losses.hinge(x, to(2 * HOT - 1)),
+}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONAL))
+def test_functional_ops_and_losses_match_numpy(xp, name):
+    f = FUNCTIONAL[name]
+    ours = [tg.Tensor(B.to_namespace(a, xp), requires_grad=True) for a in (X0, IMG0)]
+    ref = [tg.Tensor(a, requires_grad=True) for a in (X0, IMG0)]
+    out = f(*ours, lambda a: B.to_namespace(a, xp))
+    want = f(*ref, lambda a: a)
+    assert B.library_name(out.data) == B.library_name(xp.asarray(0.0))
+    np.testing.assert_allclose(out.numpy(), want.data, rtol=1e-12, atol=1e-15)
+    (out * B.to_namespace(np.linspace(0.5, 1.5, want.size).reshape(want.shape), xp)).sum() \
+        .backward()
+    (want * np.linspace(0.5, 1.5, want.size).reshape(want.shape)).sum().backward()
+    for a, b in zip(ours, ref):
+        if b.grad is not None:
+            np.testing.assert_allclose(B.to_numpy(a.grad), b.grad, rtol=1e-12, atol=1e-15)
+
+
+def test_batch_norm_module_moves_its_buffers_and_updates_them_in_place(xp):
+    ref, moved = tg.nn.BatchNorm2d(3), tg.nn.BatchNorm2d(3).to(xp)
+    for _ in range(2):
+        ref(tg.Tensor(IMG0))
+        moved(tg.Tensor(B.to_namespace(IMG0, xp)))
+    assert B.library_name(moved.running_mean.data) == B.library_name(xp.asarray(0.0))
+    np.testing.assert_allclose(moved.running_var.numpy(), ref.running_var.data, rtol=1e-12)
+    moved.eval(), ref.eval()
+    np.testing.assert_allclose(moved(tg.Tensor(B.to_namespace(IMG0, xp))).numpy(),
+                               ref(tg.Tensor(IMG0)).data, rtol=1e-12, atol=1e-15)

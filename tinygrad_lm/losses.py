@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .core import backend as B
+from .core import primitives as P
 from .core.scopes import composite
 from .frontends.tensor import Tensor
 
@@ -85,8 +87,8 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Any,
     # The shift is data, not graph: the value does not depend on it, so the gradient is the
     # exact sigmoid(x) everywhere. The textbook max(x, 0) + log(1 + e^-|x|) would instead
     # combine the subgradients relu'(0) = abs'(0) = 0 and miss sigmoid(0) = 1/2 at x = 0.
-    shift = np.maximum(logits.data, 0)
-    softplus = ((logits - shift).exp() + np.exp(-shift)).log() + shift
+    shift = P.maximum(logits.data, 0.0)  # on the data's own library: numpy's on numpy
+    softplus = ((logits - shift).exp() + P.exp(-shift)).log() + shift
     return _reduce(softplus - logits * target, reduction)
 
 
@@ -121,7 +123,9 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     if raw.shape == logits.shape and logits.ndim != 0:
         _check_unit_interval(raw, op, "target probabilities")
         # An array target stays an array (a constant, not a graph node), as before.
-        probs = target if isinstance(target, Tensor) else raw.astype(logits.dtype)
+        probs = (target if isinstance(target, Tensor) else
+                 Tensor(target).astype(logits.dtype) if B.is_foreign(target) else
+                 raw.astype(logits.dtype))
         probs, _ = _classes_last(probs, op, "target")
         return _reduce(_to_batch(-(logp * probs).sum(axis=1), batch), reduction)
     labels = _labels(raw, logits.shape, batch, op)
@@ -267,6 +271,10 @@ def _as_pred(pred: Any, op: str, name: str = "pred") -> Tensor:
 def _regression_pair(pred: Any, target: Any, op: str) -> tuple[Tensor, Any]:
     """``pred`` as a Tensor and ``target`` of exactly its shape (a Tensor stays in the graph)."""
     pred = _as_pred(pred, op)
+    if B.is_foreign(target):  # another library's array: a constant Tensor of it
+        target = Tensor(target)
+        if target.dtype != pred.dtype:
+            target = target.astype(pred.dtype)
     if isinstance(target, Tensor):
         shape = target.shape
     else:
@@ -282,7 +290,8 @@ def _regression_pair(pred: Any, target: Any, op: str) -> tuple[Tensor, Any]:
 
 
 def _data(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    """A target's values on the host, as numpy, for checks and class indices."""
+    return x.numpy() if isinstance(x, Tensor) else B.to_numpy(x)
 
 
 def _check_unit_interval(values: np.ndarray, op: str, name: str) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 
 __all__ = ["as_data", "check_same_library", "is_foreign", "kind", "library_name", "namespace",
            "numpy_dtype", "to_namespace", "to_numpy", "use_namespaces", "switched",
-           "dispatching", "on_switch"]
+           "dispatching", "on_switch", "like"]
 
 _NUMPY = (np.ndarray, np.generic)
 _SCALARS = (bool, int, float, complex)
@@ -182,6 +182,20 @@ def to_namespace(x: Any, xp: ModuleType) -> Any:
     return compat.array_namespace(xp.asarray(0.0)).asarray(np.array(data, copy=True))
 
 
+def like(host: Any, ref: Any) -> Any:
+    """The numpy array ``host`` in the library and on the device of the array ``ref`` (itself
+    when ``ref`` is numpy's): how a constant the engine makes (a dropout mask, a pooling
+    kernel) joins the data it meets.
+
+    >>> import array_api_strict as xps
+    >>> like(np.array([1.0]), xps.zeros(2)), like(np.array([1.0]), np.zeros(2))
+    (Array([1.], dtype=array_api_strict.float64), array([1.]))
+    """
+    if isinstance(ref, np.ndarray) or not is_foreign(ref):
+        return host
+    return namespace(ref).asarray(np.asarray(host), device=compat.device(ref))
+
+
 # Primitives run numpy's forward directly until an array of another library reaches a Tensor;
 # from then on each forward first asks the namespace of its arguments (use_namespaces). A
 # numpy-only program never pays for the question.
@@ -209,7 +223,11 @@ def use_namespaces() -> None:
 
 
 def switched() -> bool:
-    """Whether primitives dispatch on their arguments' library now (see ``use_namespaces``)."""
+    """Whether primitives dispatch on their arguments' library now (see ``use_namespaces``).
+
+    >>> use_namespaces(); switched()
+    True
+    """
     return _switched
 
 

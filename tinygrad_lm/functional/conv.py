@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import backend as B
 from ..core import primitives as P
 from ..core.scopes import composite
 
@@ -201,6 +202,6 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     if any(b for b, _ in widths):
         x = P.pad(x, pad_width=widths, value=0.0)
     n, c, h, w = x.shape
-    kernel = np.full((1, 1, *size), 1.0 / (size[0] * size[1]), dtype=x.dtype)
+    kernel = B.like(np.full((1, 1, *size), 1.0 / (size[0] * size[1]), dtype=x.dtype), x.data)
     out = P.conv(x.reshape((n * c, 1, h, w)), kernel, stride=stride, dilation=(1, 1))
     return out.reshape((n, c, *out.shape[2:]))

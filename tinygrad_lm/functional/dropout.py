@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core import backend as B
 from ..core.scopes import composite
 
 __all__ = ["dropout", "embedding"]
@@ -37,7 +38,8 @@ def dropout(x, p: float = 0.5, training: bool = True,
         return x
     generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     keep = generator.random(x.shape) >= p
-    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+    # Drawn on the host from numpy's generator, so a seed gives the same mask on any library.
+    return x * B.like((keep * (1.0 / (1.0 - p))).astype(x.dtype), x.data)
 
 
 @composite("embedding")

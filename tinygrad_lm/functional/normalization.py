@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core import backend as B
 from ..core.scopes import composite
 
 __all__ = ["batch_norm", "layer_norm"]
@@ -26,8 +27,11 @@ def _check_input(x: Any, op: str):
 
 
 def _array(value: Any, label: str, shape: tuple[int, ...], op: str) -> np.ndarray:
-    """The ndarray behind a running statistic (a Tensor's data, or the array itself)."""
+    """The array behind a running statistic (a Tensor's data, or the array itself): numpy's,
+    or the input's library's (``model.to`` moves a module's buffers with it)."""
     array = value.data if hasattr(value, "prim") else value
+    if B.is_foreign(array) and B.kind(array.dtype) == "f":
+        return array
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
         raise TypeError(f"{op}: {label} must be a floating ndarray or Tensor, got "
                         f"{type(value).__name__} of dtype {getattr(array, 'dtype', None)}")
@@ -94,8 +98,13 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None,
         if stats is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running_mean and "
                              "running_var")
-        mean = stats[0].reshape(shape).astype(x.dtype)
-        std = np.sqrt(stats[1].reshape(shape) + eps).astype(x.dtype)
+        if B.is_foreign(stats[0]):
+            xp = B.namespace(stats[0])
+            mean = xp.reshape(stats[0], shape)
+            std = xp.sqrt(xp.reshape(stats[1], shape) + eps)
+        else:
+            mean = stats[0].reshape(shape).astype(x.dtype)
+            std = np.sqrt(stats[1].reshape(shape) + eps).astype(x.dtype)
         return _affine((x - mean) / std, weight, bias, shape)
     n = x.size // x.shape[1]
     if n <= 1:
@@ -104,9 +113,10 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None,
     mean, centered, var = _moments(x, axes, n)
     if stats is not None:
         running_mean_data, running_var_data = stats
-        running_mean_data[...] = (momentum * mean.data.reshape(channels)
+        xp = B.namespace(running_mean_data, mean.data, op=op)  # in place, in their library
+        running_mean_data[...] = (momentum * xp.reshape(mean.data, channels)
                                   + (1 - momentum) * running_mean_data)
-        running_var_data[...] = (momentum * var.data.reshape(channels) * (n / (n - 1))
+        running_var_data[...] = (momentum * xp.reshape(var.data, channels) * (n / (n - 1))
                                  + (1 - momentum) * running_var_data)
     return _affine(centered / (var + eps).sqrt(), weight, bias, shape)
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..core import arguments as A
+from ..core import backend as B
 from ..core import primitives as P
 from ..core.node import Node
 from ..core.scopes import composite
@@ -36,13 +37,14 @@ def where(cond: Any, a: Any, b: Any):
     >>> y.data, x.grad
     (array([-0.1,  2. ]), array([0.1, 1. ]))
     """
-    mask = cond.data.astype(bool) if getattr(cond, "_is_mask", False) else A.index(cond)
-    mask = np.asarray(mask)
+    mask = (B.to_numpy(cond.data).astype(bool) if getattr(cond, "_is_mask", False)
+            else A.index(cond))
+    mask = np.asarray(B.to_numpy(mask))
     if mask.dtype != bool:
         raise TypeError(f"where: cond must be boolean (or a comparison's result), got "
                         f"{mask.dtype}; compare it (cond != 0) to make a mask")
     if not isinstance(a, Node) and not isinstance(b, Node) and isinstance(cond, Node):
-        a = type(cond)._new(np.asarray(a))  # constants chosen by a tensor's mask
+        a = type(cond)._new(B.like(np.asarray(a), cond.data))  # constants chosen by a mask
     _needs_node("where", a, b)
     try:
         np.broadcast_shapes(mask.shape, np.shape(getattr(a, "data", a)),
