@@ -15,27 +15,6 @@ from tinygrad_lm.core import backend as B
 NUMPY_ONLY = {"erf", "einsum"}
 
 
-def _cupy():
-    try:
-        import cupy
-        if cupy.cuda.runtime.getDeviceCount() > 0:
-            return cupy
-    except Exception:  # no CuPy, or no GPU: either way, nothing to run on
-        return None
-    return None
-
-
-@pytest.fixture(params=["array_api_strict", "torch", "cupy"])
-def xp(request):
-    """A non-numpy array namespace; torch and CuPy are skipped where they are missing."""
-    if request.param == "cupy":
-        module = _cupy()
-        if module is None:
-            pytest.skip("CuPy with a GPU is not available on this machine")
-        return module
-    return pytest.importorskip(request.param)
-
-
 def _leaves(inputs, convert):
     return [tg.Tensor(convert(a), requires_grad=True)
             if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in inputs]

@@ -14,9 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 LIBRARIES = ["array_api_strict", "torch"]
 
 
-@pytest.fixture(params=LIBRARIES)
-def xp(request):
-    return pytest.importorskip(request.param)
 
 
 def _batch(seed=0):

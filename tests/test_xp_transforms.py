@@ -8,12 +8,6 @@ import tinygrad_lm as tg
 from tinygrad_lm.core import backend as B
 from tinygrad_lm.core.node import Primitive
 
-
-@pytest.fixture(params=["array_api_strict", "torch"])
-def xp(request):
-    return pytest.importorskip(request.param)
-
-
 X = np.array([0.3, -0.7, 1.1])
 
 
