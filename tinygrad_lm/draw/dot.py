@@ -12,6 +12,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from ..core import backend
 from .chain_rule import entries
 from .forward_view import ForwardView
 from .graph_view import EdgeView, GraphView, NodeView, own_name
@@ -209,7 +210,7 @@ def node_attrs(n: NodeView, show_data: bool, show_grad: bool, ids: bool = False)
     elif n.kind == "group":
         attrs = _group_attrs(n, show_data, show_grad)
     elif n.kind == "raw":
-        attrs = _raw_attrs(n.data)
+        attrs = _raw_attrs(_host(n.data))
     else:
         attrs = _data_attrs(n, show_data, show_grad)
     if n.state == "current":
@@ -247,14 +248,14 @@ def _data_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
     kind = n.state if n.state in ("pending", "partial") else n.kind
     fill, border = COLORS[kind]
     head = f"<B>{text(n.name)}</B>" if n.name else ""
-    shape = _shape_text(n.data)
+    shape = _shape_text(_host(n.data))
     if shape:
         head += f'{" " if head else ""}{_small(shape)}'
     rows = []
     if head:
         rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">{head}</TD></TR>')
     if show_data:
-        rows.append(_row("data", value_text(n.data)))
+        rows.append(_row("data", value_text(_host(n.data))))
     if show_grad and n.grad is not None:
         value = "pending" if n.state == "pending" else value_text(n.grad)
         rows.append(_row("sum" if n.state == "partial" else "grad", value))
@@ -331,7 +332,7 @@ def _group_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
         # A scalar layer's parameters are many unnamed numbers: one row each of data and grad.
         rows.append(_row(f"{len(shown)} params", ""))
         if show_data:
-            rows.append(_row("data", value_text(np.array([p.data for p in shown]))))
+            rows.append(_row("data", value_text(np.array([_host(p.data) for p in shown]))))
         if show_grad and all(derivs.get(p) is not None for p in shown):
             rows.append(_row(key, value_text(np.array([derivs[p] for p in shown]))))
         shown = []
@@ -341,9 +342,9 @@ def _group_attrs(n: NodeView, show_data: bool, show_grad: bool) -> str:
             name = name.rpartition(".")[2]
         else:
             name = "out"
-        rows.append(_row(text(name), _shape_text(node.data)))
+        rows.append(_row(text(name), _shape_text(_host(node.data))))
         if show_data:
-            rows.append(_row("data", value_text(node.data)))
+            rows.append(_row("data", value_text(_host(node.data))))
         deriv = derivs.get(node)
         if show_grad and deriv is not None:
             rows.append(_row(key, value_text(deriv)))
@@ -373,3 +374,8 @@ def legend_lines(forward: bool = False) -> list[str]:
              + "".join(rows) + "</TABLE>")
     return [f'\tlegend [shape=box style="rounded" color="#d1d5db" fontsize=12 '
             f"label=<{table}>]\n"]
+
+
+def _host(data):
+    """A node's values as numpy reads them: another library's array is copied to the host."""
+    return backend.to_numpy(data) if backend.is_foreign(data) else data

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import engine
+from ..core import backend, engine
 from ..core.engine import jump_masks, locally_constant, toposort
 from ..core.node import Node
 from ..core.scopes import composite_of
@@ -102,8 +102,8 @@ def seed_of(root: Node) -> Any:
     """
     if root.uses_floats:
         return 1.0
-    dtype = root.data.dtype if root.data.dtype.kind == "f" else np.float64
-    return np.ones(root.data.shape, dtype)
+    dtype = root.dtype if root.dtype.kind == "f" else np.float64
+    return backend.like(np.ones(tuple(root.data.shape), dtype), root.data)  # in its library
 
 
 def gradients(root: Node, undefined: str) -> dict:
@@ -117,7 +117,8 @@ def gradients(root: Node, undefined: str) -> dict:
     >>> g[x], g[(y, 0)], x.grad
     (6.0, 3.0, 0.0)
     """
-    return engine.gradients(root, seed_of(root), undefined=undefined)
+    found = engine.gradients(root, seed_of(root), undefined=undefined)
+    return {key: backend.to_numpy(g) if backend.is_foreign(g) else g for key, g in found.items()}
 
 
 class GraphView:
