@@ -12,6 +12,7 @@ from ._shared import ACTIVATIONS, record_grads
 
 _DERIVATIVE = {"sigmoid": "s*(1-s)", "tanh": "1-t**2", "relu": "(z>0)"}
 _AT_INPUT = {"sigmoid": "z*(1-z)", "tanh": "1-z**2"}
+_DOCS = "see docs: checking-your-backprop.md, 'An extra derivative'"
 
 
 def shared_variants(root: Tensor, tensors: Sequence[Tensor],
@@ -52,14 +53,14 @@ def shared_variants(root: Tensor, tensors: Sequence[Tensor],
                 text = (f"a shared missing derivative: yours equal the engine's with the "
                         f"derivative {_DERIVATIVE[kind]} left out at every {kind} (all "
                         f"{len(nodes)} of them): the function you use for it at each layer "
-                        f"or time step returns 1, or is never multiplied in")
+                        f"or time step returns 1, or is never multiplied in ({_DOCS})")
             else:
                 text = (f"a shared derivative taken at its input: yours equal the engine's "
                         f"with the derivative of every {kind} (all {len(nodes)}) computed as "
                         f"{_AT_INPUT[kind]} of its input z, where {_DERIVATIVE[kind]} of its "
                         f"output belongs: the derivative function you reuse at each layer "
                         f"or step (a {kind}_prime) is handed z, or expects the output and "
-                        f"gets z")
+                        f"gets z ({_DOCS})")
             out.append((text, grads))
     return out
 
