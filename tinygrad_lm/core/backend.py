@@ -284,10 +284,29 @@ def namespace(*arrays: Any, op: str = "namespace") -> ModuleType:
     >>> namespace(xps.ones(2)) is xps
     True
     """
-    if all(x is None or isinstance(x, _NUMPY) or isinstance(x, _SCALARS) for x in arrays):
+    kind = first = None
+    for x in arrays:
+        if x is None or isinstance(x, _SKIP):
+            continue
+        if kind is None:
+            kind, first = type(x), x
+        elif type(x) is not kind:  # two array types: one library's two, or a mix (an error)
+            return _namespace_of_mixed(arrays, op)
+    if kind is None or issubclass(kind, np.ndarray):
         return np
+    found = _BY_TYPE.get(kind)
+    if found is None:  # asked once per array type: each op asks, so the answer is kept
+        found = _BY_TYPE[kind] = np if library_name(first) == "numpy" else (
+            compat.array_namespace(first))
+    return found
+
+
+def _namespace_of_mixed(arrays: Any, op: str) -> ModuleType:
     if check_same_library(*arrays, op=op) == "numpy":
         return np
-    skip = (*_SCALARS, np.generic)
-    return compat.array_namespace(*(x for x in arrays
-                                    if x is not None and not isinstance(x, skip)))
+    return compat.array_namespace(*(x for x in arrays if x is not None
+                                    and not isinstance(x, _SKIP)))
+
+
+_SKIP = (*_SCALARS, np.generic)  # numbers meet an array of any library
+_BY_TYPE: dict[type, ModuleType] = {}
