@@ -82,3 +82,33 @@ def test_nested_lists_of_biases_and_weights():
     report = str(info.value)
     assert "params[1][1] (weights[1]), shape (2, 4)" in report
     assert "<U" not in report and "sequence" not in report
+
+
+def test_mismatched_structures_are_named_never_a_raw_numpy_error():
+    """Ragged (nabla_b, nabla_w) lists and dicts: a sentence about the structure, not numpy's
+    "setting an array element with a sequence" nor a dict read as strings ("<U2")."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3, 5))
+    biases = [rng.normal(size=(4, 1)), rng.normal(size=(2, 1))]
+    weights = [rng.normal(size=(4, 3)), rng.normal(size=(2, 4))]
+
+    def cost(biases, weights):
+        a = tg.Tensor(x)
+        for b, w in zip(biases, weights):
+            a = (w @ a + b).sigmoid()
+        return (a ** 2).sum()
+
+    zeros = ([np.zeros_like(b) for b in biases], [np.zeros_like(w) for w in weights])
+    for grads in ((zeros[0], zeros[1][:1]), {"b": zeros[0], "w": zeros[1]}, "grads"):
+        for check in (lambda g: assert_gradients_match(cost, (biases, weights), g),
+                      lambda g: identify_loss(lambda b, w: cost(b, w).reshape(1), (biases,
+                                                                                   weights),
+                                              np.zeros(1), g)):
+            try:
+                check(grads)
+            except (ValueError, AssertionError) as e:
+                text = str(e)
+            else:
+                raise AssertionError(f"no complaint about grads {type(grads).__name__}")
+            assert "setting an array element" not in text and "<U" not in text, text
+            assert "structure of params" in text or "differ" in text, text
